@@ -1,0 +1,80 @@
+"""`ray start --head` on 127.0.0.1 with token auth, `ray job submit --working-dir` of
+jobs/extract.py, wait for SUCCEEDED, check the tables, stop the head."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+from conftest import DOCS
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+RAY = str(Path(sys.executable).with_name("ray"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def ray_head(tmp_path):
+    env = {**os.environ, "RAY_AUTH_MODE": "token"}
+    env.pop("RAY_ADDRESS", None)
+    subprocess.run([RAY, "get-auth-token", "--generate"], env=env, check=True, capture_output=True, timeout=60)
+    gcs, dash = free_port(), free_port()
+    start = subprocess.run(
+        [RAY, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={gcs}", "--dashboard-host=127.0.0.1",
+         f"--dashboard-port={dash}", "--num-cpus=4", "--disable-usage-stats"],
+        env=env, capture_output=True, text=True, timeout=180,
+    )
+    assert start.returncode == 0, start.stdout + start.stderr
+    try:
+        yield env, f"http://127.0.0.1:{dash}"
+    finally:
+        subprocess.run([RAY, "stop", "--force"], env=env, capture_output=True, timeout=120)
+
+
+def test_ray_job_submit_runs_the_job_to_success(ray_head, corpus, tmp_path):
+    env, address = ray_head
+    out = tmp_path / "out"
+    config = tmp_path / "job.yaml"
+    config.write_text(yaml.safe_dump({
+        "input": {"paths": [str(corpus)], "passthrough_columns": ["title"]},
+        "output": {"path": str(out), "run_date": "2026-11-25", "report": False},
+        "extraction": {"tasks": ["ner"]},
+        "sampling": {"max_tokens": 48},
+    }))
+    submit = subprocess.run(
+        [RAY, "job", "submit", f"--address={address}", "--working-dir", str(REPO), "--no-wait",
+         "--", "python", "jobs/extract.py", "--config", str(config)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert submit.returncode == 0, submit.stdout + submit.stderr
+    job_id = next(line.split("'")[1] for line in submit.stdout.splitlines() if "submitted successfully" in line)
+    status = ""
+    deadline = time.time() + 900
+    while time.time() < deadline:
+        status = subprocess.run([RAY, "job", "status", f"--address={address}", job_id],
+                                env=env, capture_output=True, text=True, timeout=60).stdout
+        if any(s in status for s in ("SUCCEEDED", "FAILED", "STOPPED")):
+            break
+        time.sleep(5)
+    logs = subprocess.run([RAY, "job", "logs", f"--address={address}", job_id],
+                          env=env, capture_output=True, text=True, timeout=60).stdout
+    assert "SUCCEEDED" in status, status + logs[-4000:]
+    assert "rows per table" in logs  # the run summary reached the job log
+
+    docs = pl.read_parquet(f"{out}/documents/**/*.parquet")
+    assert sorted(docs["doc_id"]) == sorted(d[0] for d in DOCS)
+    assert (out / "_SUCCESS").is_file()
+    assert pl.read_parquet(f"{out}/answers/**/*.parquet").height == int(docs["n_prompts"].sum()) > 0

@@ -1,0 +1,102 @@
+"""`yayi-batch run|demo|eval|report|check-model`: thin wrappers over the package."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from importlib import resources
+from typing import Sequence
+
+from yayi_batch.config import ConfigError, JobConfig, load_config
+
+EXIT_BAD_INPUT = 2
+
+
+def sample_corpus_dir() -> str:
+    return str(resources.files("yayi_batch") / "data" / "sample_corpus")
+
+
+def demo_config(output: str, overrides: Sequence[str] = ()) -> JobConfig:
+    """The embedded default (configs/local.yaml's settings) over the shipped sample corpus."""
+    return load_config(None, [f"input.paths=[{sample_corpus_dir()}]", f"output.path={output}",
+                              "input.passthrough_columns=[title, source, published]", *overrides])
+
+
+def _run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config field, e.g. --set engine.batch_size=32 (repeatable)")
+    p.add_argument("--input", help="shortcut for --set input.paths=[...]")
+    p.add_argument("--output", help="shortcut for --set output.path=...")
+    p.add_argument("--run-date", help="shortcut for --set output.run_date=YYYY-MM-DD")
+
+
+def _shortcuts(args: argparse.Namespace) -> list[str]:
+    out = list(args.overrides)
+    if args.input:
+        out.append(f"input.paths=[{args.input}]")
+    if args.output:
+        out.append(f"output.path={args.output}")
+    if args.run_date:
+        out.append(f"output.run_date={args.run_date}")
+    return out
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="yayi-batch", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the extraction job from a YAML config")
+    run.add_argument("--config", required=True)
+    _run_args(run)
+    demo = sub.add_parser("demo", help="the embedded default over the shipped sample corpus")
+    _run_args(demo)
+    demo.set_defaults(output_default="yayi-demo-output")
+    for name, help_ in (("eval", "score output tables against gold"), ("report", "write the HTML run report"),
+                        ("check-model", "pre-flight check of a model folder")):
+        sp = sub.add_parser(name, help=help_, add_help=False)
+        sp.add_argument("rest", nargs=argparse.REMAINDER)
+    return p
+
+
+def run_job(cfg: JobConfig) -> int:
+    """Run, print the summary; the process's exit code says whether every document made it."""
+    from yayi_batch.pipeline import run
+    from yayi_batch.summary import render
+
+    summary = run(cfg)
+    render(summary)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("eval", "report", "check-model"):
+        return _delegate(argv[0], argv[1:])
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from yayi_batch.io.fs import InputError
+    from yayi_batch.models import ModelSourceError
+
+    try:
+        if args.command == "demo":
+            cfg = demo_config(args.output or "yayi-demo-output", _shortcuts(argparse.Namespace(**{**vars(args), "output": None})))
+        else:
+            cfg = load_config(args.config, _shortcuts(args))
+        return run_job(cfg)
+    except (ConfigError, InputError, ModelSourceError) as exc:
+        print(f"yayi-batch: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _delegate(command: str, rest: list[str]) -> int:
+    if command == "eval":
+        from yayi_batch.eval import main as sub_main
+    elif command == "report":
+        from yayi_batch.report import main as sub_main
+    else:
+        from yayi_batch.check_model import main as sub_main
+    return sub_main(rest)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Readers and writers; they speak fsspec (local folders, s3://, any fsspec store)."""

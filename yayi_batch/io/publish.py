@@ -1,0 +1,127 @@
+"""publish: build `documents` from the staged run, then move the run into place atomically-enough.
+
+Order (the commit protocol): every block is already written under `_staging/{run_id}/`; the
+documents table is built there too; then, per table, the date partition is emptied and the
+staged files are moved in; then `_manifest/{run_id}.json`; `_SUCCESS` last. A reader that waits
+for `_SUCCESS` (or checks the manifest's run_id) never sees half a run.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.dataset as pads
+
+from yayi_batch.io.fs import arrow_filesystem, join
+from yayi_batch.io.write import partition_dir, staging_dir, write_table
+from yayi_batch.schema import DOCUMENTS, ERRORS, TABLES
+from yayi_batch.steps.prepare import DOC_COLUMNS
+
+COUNTED = ("entities", "relations", "events", "event_arguments", "errors")
+FAILED_ANSWERS = ("invalid", "engine_error")
+
+
+def read_staged(fs: Any, folder: str, columns: list[str] | None = None, schema: pa.Schema | None = None) -> pl.DataFrame:
+    """A staged table as polars; empty (with the schema's columns) when nothing was written."""
+    if not fs.exists(folder) or not fs.find(folder):
+        empty = schema.empty_table() if schema is not None else pa.table({})
+        return pl.from_arrow(empty.select(columns) if columns else empty)
+    ds = pads.dataset(folder, filesystem=arrow_filesystem(fs), format="parquet", partitioning="hive")
+    return pl.from_arrow(ds.to_table(columns=columns))
+
+
+def build_documents(fs: Any, stage: str, run_id: str, run_date: str, n_tasks: int, passthrough: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(documents, extra error rows): one row per input document, with its status and counts."""
+    chunks = read_staged(fs, join(stage, "chunks"), columns=[*DOC_COLUMNS, *passthrough])
+    docs = chunks.unique(subset=["doc_id"], keep="first", maintain_order=True)
+    answers = read_staged(fs, partition_dir(stage, "answers", run_date), schema=TABLES["answers"],
+                          columns=["doc_id", "status", "tokens_in", "tokens_out"])
+    per_doc = answers.group_by("doc_id").agg(
+        pl.len().alias("n_prompts"),
+        pl.col("status").is_in(FAILED_ANSWERS).sum().alias("n_failed"),
+        pl.col("tokens_in").sum(),
+        pl.col("tokens_out").sum(),
+    )
+    docs = docs.join(per_doc, on="doc_id", how="left")
+    for table in COUNTED:
+        counts = read_staged(fs, partition_dir(stage, table, run_date), columns=["doc_id"], schema=TABLES[table])
+        docs = docs.join(counts.group_by("doc_id").agg(pl.len().alias(f"n_{table}")), on="doc_id", how="left")
+    docs = docs.with_columns(pl.col(c).fill_null(0) for c in ("n_prompts", "n_failed", "tokens_in", "tokens_out", *(f"n_{t}" for t in COUNTED)))
+    expected = pl.col("n_chunks") * n_tasks
+    status = (
+        pl.when(pl.col("doc_status").is_in(["empty", "invalid"])).then(pl.col("doc_status"))
+        .when(pl.col("n_prompts") < expected).then(pl.lit("partial"))  # answers lost on the way
+        .when(pl.col("n_failed") == 0).then(pl.lit("ok"))
+        .when(pl.col("n_failed") >= pl.col("n_prompts")).then(pl.lit("failed"))
+        .otherwise(pl.lit("partial"))
+    )
+    # Document-level problems become error rows too, so errors explains every non-ok document.
+    extra_errors = docs.filter(pl.col("doc_error").is_not_null() | (pl.col("n_prompts") < expected) & (pl.col("n_chunks") > 0)).select(
+        pl.lit(run_id).alias("run_id"), "doc_id", pl.lit(None, pl.String).alias("chunk_id"),
+        pl.lit(None, pl.String).alias("task"),
+        pl.when(pl.col("doc_error").is_not_null()).then(pl.lit("read")).otherwise(pl.lit("generate")).alias("stage"),
+        pl.when(pl.col("doc_error").is_not_null()).then(pl.lit("invalid_document")).otherwise(pl.lit("missing_answers")).alias("kind"),
+        pl.coalesce(pl.col("doc_error"), pl.format("expected {} answers, got {}", expected, pl.col("n_prompts"))).alias("message"),
+        pl.lit(None, pl.String).alias("raw_output"),
+    )
+    docs = docs.with_columns(
+        pl.lit(run_id).alias("run_id"),
+        status.alias("status"),
+        (pl.col("n_errors") + pl.col("doc_error").is_not_null().cast(pl.Int64)).alias("n_errors"),
+    )
+    fixed = [f.name for f in DOCUMENTS]
+    return docs.select(fixed + ["source_path"] + [c for c in passthrough if c not in fixed]), extra_errors
+
+
+def publish(fs: Any, output: str, run_id: str, run_date: str, manifest: dict[str, Any]) -> dict[str, int]:
+    """Move the staged tables into `{table}/date={run_date}/`, write the manifest, then _SUCCESS."""
+    stage = staging_dir(output, run_id)
+    counts: dict[str, int] = {}
+    fs.rm(join(output, "_SUCCESS"), recursive=False) if fs.exists(join(output, "_SUCCESS")) else None
+    for table in TABLES:
+        src, dst = partition_dir(stage, table, run_date), partition_dir(output, table, run_date)
+        if fs.exists(dst):
+            fs.rm(dst, recursive=True)  # a rerun of the same date replaces that date
+        fs.makedirs(dst, exist_ok=True)
+        files = sorted(fs.find(src)) if fs.exists(src) else []
+        for path in files:
+            fs.mv(path, join(dst, path.rsplit("/", 1)[-1]))
+        if not files:
+            # An empty table still gets its schema: readers of the lake see zero rows, not an error.
+            write_table(fs, dst, TABLES[table].empty_table())
+        counts[table] = int(manifest.get("counts", {}).get(table, 0))
+    fs.makedirs(join(output, "_manifest"), exist_ok=True)
+    with fs.open(join(output, "_manifest", f"{run_id}.json"), "w") as fh:
+        json.dump(manifest, fh, indent=2, ensure_ascii=False, default=str)
+    with fs.open(join(output, "_SUCCESS"), "w") as fh:
+        fh.write(run_id + "\n")
+    fs.rm(stage, recursive=True)
+    return counts
+
+
+def _documents_schema(table: pa.Table) -> pa.Schema:
+    """DOCUMENTS, then source_path and the passthrough columns with their read types (plain strings)."""
+    fixed = {f.name for f in DOCUMENTS}
+    extra = [
+        pa.field(f.name, pa.string() if pa.types.is_large_string(f.type) or pa.types.is_string_view(f.type) else f.type)
+        for f in table.schema
+        if f.name not in fixed
+    ]
+    return pa.schema(list(DOCUMENTS) + extra)
+
+
+def stage_documents(fs: Any, stage: str, run_date: str, documents: pl.DataFrame, extra_errors: pl.DataFrame) -> None:
+    table = documents.to_arrow()
+    write_table(fs, partition_dir(stage, "documents", run_date), table.cast(_documents_schema(table)))
+    if extra_errors.height:
+        write_table(fs, partition_dir(stage, "errors", run_date), extra_errors.to_arrow().cast(ERRORS))
+
+
+def staged_counts(fs: Any, stage: str, run_date: str) -> dict[str, int]:
+    out = {}
+    for table, schema in TABLES.items():
+        out[table] = read_staged(fs, partition_dir(stage, table, run_date), columns=["doc_id"], schema=schema).height
+    return out

@@ -1,0 +1,47 @@
+"""prompt rows: chunk rows -> one row per (chunk, task), the tasks of a chunk adjacent.
+
+Adjacent rows land in the same engine batch, where their shared text prefix is reused by
+vLLM's prefix cache.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from yayi_batch.config import ExtractionConfig
+from yayi_batch.prompts.build import build_prompts
+from yayi_batch.schema import Lang
+from yayi_batch.steps import Columns
+
+COLUMNS = Columns(
+    needs=("doc_id", "chunk_id", "chunk_start", "chunk_text", "lang"),
+    adds=("task", "types", "roles", "prompt"),
+)
+
+PROMPT_SCHEMA = pa.schema(
+    [
+        pa.field("doc_id", pa.string()),
+        pa.field("chunk_id", pa.string()),
+        pa.field("chunk_start", pa.int64()),
+        pa.field("chunk_text", pa.string()),
+        pa.field("lang", pa.string()),
+        pa.field("task", pa.string()),
+        pa.field("types", pa.list_(pa.string())),
+        pa.field("roles", pa.list_(pa.string())),
+        pa.field("prompt", pa.string()),
+    ]
+)
+
+
+class BuildPromptRows:
+    def __init__(self, extraction: ExtractionConfig):
+        self.extraction = extraction
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        rows = []
+        for chunk in batch.select(list(COLUMNS.needs)).to_pylist():
+            if chunk["chunk_text"] is None:  # placeholder rows of empty/invalid documents
+                continue
+            for p in build_prompts(chunk["chunk_text"], Lang(chunk["lang"]), self.extraction):
+                rows.append({**chunk, "task": p.task.value, "types": list(p.types), "roles": list(p.roles), "prompt": p.prompt})
+        return pa.Table.from_pylist(rows, schema=PROMPT_SCHEMA)
