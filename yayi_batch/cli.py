@@ -29,6 +29,8 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input", help="shortcut for --set input.paths=[...]")
     p.add_argument("--output", help="shortcut for --set output.path=...")
     p.add_argument("--run-date", help="shortcut for --set output.run_date=YYYY-MM-DD")
+    p.add_argument("--since-manifest", action="store_true",
+                   help="nightly mode: only shards no published manifest with this config covers")
 
 
 def _shortcuts(args: argparse.Namespace) -> list[str]:
@@ -39,6 +41,8 @@ def _shortcuts(args: argparse.Namespace) -> list[str]:
         out.append(f"output.path={args.output}")
     if args.run_date:
         out.append(f"output.run_date={args.run_date}")
+    if args.since_manifest:
+        out.append("input.since_manifest=true")
     return out
 
 

@@ -34,6 +34,9 @@ class InputConfig(_Strict):
     text_column: str = "text"
     passthrough_columns: list[str] = Field(default_factory=list, description="carried into `documents`")
     storage_options: dict[str, Any] = Field(default_factory=dict, description="fsspec options (endpoint, region)")
+    # Nightly mode: skip shards that a published manifest with the same config fingerprint
+    # already covers (same path and etag/mtime), and add to the date partition.
+    since_manifest: bool = False
 
     @field_validator("paths", mode="before")
     @classmethod

@@ -23,7 +23,7 @@ from yayi_batch.generate import ADDS as GENERATE_ADDS
 from yayi_batch.generate import NEEDS as GENERATE_NEEDS
 from yayi_batch.generate import LIGHT_STAGE_CPUS, generate
 from yayi_batch.io.fs import arrow_filesystem, filesystem, join
-from yayi_batch.io.publish import build_documents, publish, stage_documents, staged_counts
+from yayi_batch.io.publish import build_documents, publish, published_inputs, stage_documents, staged_counts
 from yayi_batch.io.read import list_inputs, read_documents
 from yayi_batch.io.write import TablesSink, staging_dir
 from yayi_batch.models import PromptStyle, ResolvedModel, resolve_model
@@ -80,11 +80,18 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = genera
     t0 = time.perf_counter()
     check_steps()
     fs_in, files = list_inputs(cfg.input)
+    fs_out, out_base = filesystem(cfg.output.path, cfg.output.storage_options)
+    if cfg.input.since_manifest:
+        done = published_inputs(fs_out, out_base, cfg.fingerprint())
+        skipped = [f["path"] for f in files if (f["path"], f["version"]) in done]
+        files = [f for f in files if (f["path"], f["version"]) not in done]
+        log.info("nightly mode: %d shard(s) already published with this config, %d new", len(skipped), len(files))
+        if not files:
+            return RunSummary.nothing_to_do(cfg.output.path, n_skipped=len(skipped))
     model = resolve_model(cfg.model.source, cfg.model.profile, cfg.model.tokenizer, cfg.model.cache_dir)
     max_chunk = chunk_tokens(cfg, model)
     run_id = make_run_id(cfg, files)
     run_date = cfg.output.run_date.isoformat()
-    fs_out, out_base = filesystem(cfg.output.path, cfg.output.storage_options)
     stage = staging_dir(out_base, run_id)
     if fs_out.exists(stage):  # leftovers of a killed attempt of this very run
         fs_out.rm(stage, recursive=True)
@@ -117,8 +124,9 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = genera
     documents, extra_errors = build_documents(
         fs_out, stage, run_id, run_date, len(cfg.extraction.tasks), cfg.input.passthrough_columns
     )
-    stage_documents(fs_out, stage, run_date, documents, extra_errors)
-    fs_out.rm(join(stage, "chunks"), recursive=True)
+    stage_documents(fs_out, stage, run_id, run_date, documents, extra_errors)
+    if fs_out.exists(join(stage, "chunks")):
+        fs_out.rm(join(stage, "chunks"), recursive=True)
     counts = staged_counts(fs_out, stage, run_date)
     summary = summarize(fs_out, stage, run_date, counts, wall_s=time.perf_counter() - t0, generate_s=gen_seconds,
                         output=cfg.output.path, run_id=run_id, n_inputs=len(files))
@@ -133,7 +141,7 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = genera
         "inputs": [{k: f[k] for k in ("path", "size", "version")} for f in files],
         "summary": summary.as_dict(),
     }
-    publish(fs_out, out_base, run_id, run_date, manifest)
+    publish(fs_out, out_base, run_id, run_date, manifest, incremental=cfg.input.since_manifest)
     if cfg.output.report:
         summary.report_path = _write_report(cfg, run_id)
     return summary

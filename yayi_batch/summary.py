@@ -28,6 +28,7 @@ class RunSummary:
     wall_s: float
     generate_s: float
     report_path: str | None = field(default=None)
+    skipped_inputs: int = 0  # nightly mode: shards already published with this config
 
     @property
     def tokens_per_s(self) -> float:
@@ -40,6 +41,13 @@ class RunSummary:
         total = sum(self.answer_status.values())
         good = sum(n for s, n in self.answer_status.items() if s in ("ok", "repaired", "truncated", "empty"))
         return good / total if total else 0.0
+
+    @classmethod
+    def nothing_to_do(cls, output: str, n_skipped: int) -> "RunSummary":
+        """Nightly mode found no new shard: nothing ran, nothing was published."""
+        return cls(run_id="(nothing new)", output=output, n_inputs=0, documents=0, documents_by_status={},
+                   rows={}, answer_status={}, match_kinds={}, errors_by_kind={}, tokens_in=0, tokens_out=0,
+                   wall_s=0.0, generate_s=0.0, skipped_inputs=n_skipped)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -101,7 +109,7 @@ def render(summary: RunSummary) -> None:
     head = Table(title=f"yayi-batch run {summary.run_id}", show_header=False)
     total_answers = sum(summary.answer_status.values()) or 1
     head.add_row("documents", f"{summary.documents}  " + ", ".join(f"{k}={v}" for k, v in summary.documents_by_status.items()))
-    head.add_row("input files", str(summary.n_inputs))
+    head.add_row("input files", f"{summary.n_inputs}" + (f" (+{summary.skipped_inputs} already published, skipped)" if summary.skipped_inputs else ""))
     head.add_row("tokens in / out", f"{summary.tokens_in} / {summary.tokens_out}")
     head.add_row("tokens/s (generated)", f"{summary.tokens_per_s:.1f}")
     head.add_row("wall time", f"{summary.wall_s:.1f} s (extract pass {summary.generate_s:.1f} s)")

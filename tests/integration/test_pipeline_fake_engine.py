@@ -82,3 +82,30 @@ def test_fake_engine_run_accounts_for_every_document(local_ray, corpus, tmp_path
     assert again.run_id == summary.run_id
     entities2 = pl.read_parquet(f"{out}/entities/**/*.parquet")
     assert sorted(entities2["entity_id"]) == sorted(entities["entity_id"])
+
+
+def test_nightly_mode_processes_only_new_shards(local_ray, corpus, tmp_path):
+    out = tmp_path / "out"
+    overrides = base_overrides(corpus, out) + ["input.since_manifest=true", "output.report=false"]
+    first = run(load_config(None, overrides), generate_fn=fake_generate)
+    assert first.n_inputs == 2 and first.documents == len(DOCS)
+
+    # A new shard lands in the input prefix: the next nightly run picks up that shard alone.
+    pa_table = pa.table({"id": ["new-1"], "text": ["Acme Corp opened an office in Lyon."], "title": ["t"]})
+    import pyarrow.parquet as pq_
+    pq_.write_table(pa_table, corpus / "shard-9.parquet")
+    second = run(load_config(None, overrides), generate_fn=fake_generate)
+    assert second.n_inputs == 1 and second.skipped_inputs == 2 and second.documents == 1
+    docs = pl.read_parquet(f"{out}/documents/**/*.parquet")
+    assert sorted(docs["doc_id"]) == sorted([d[0] for d in DOCS] + ["new-1"])  # added, not replaced
+
+    third = run(load_config(None, overrides), generate_fn=fake_generate)
+    assert third.n_inputs == 0 and third.skipped_inputs == 3
+    assert pl.read_parquet(f"{out}/documents/**/*.parquet").height == len(DOCS) + 1
+
+    # Another prompt template is another fingerprint: it redoes everything and replaces the old rows.
+    changed = run(load_config(None, overrides + ["extraction.answer_cue=false"]), generate_fn=fake_generate)
+    assert changed.n_inputs == 3
+    assert pl.read_parquet(f"{out}/documents/**/*.parquet").height == len(DOCS) + 1
+    runs = set(pl.read_parquet(f"{out}/documents/**/*.parquet")["run_id"])
+    assert runs == {changed.run_id}

@@ -73,7 +73,7 @@ def test_lost_answers_make_a_document_partial_with_an_error_row(tmp_path):
 def test_publish_moves_the_run_into_date_partitions_then_marks_success(tmp_path):
     fs, out, stage, _ = staged_run(tmp_path)
     docs, extra = build_documents(fs, stage, "r1", "2026-11-25", n_tasks=2, passthrough=["title"])
-    stage_documents(fs, stage, "2026-11-25", docs, extra)
+    stage_documents(fs, stage, "r1", "2026-11-25", docs, extra)
     fs.rm(f"{stage}/chunks", recursive=True)
     counts = staged_counts(fs, stage, "2026-11-25")
     # An older file in the same date partition must be replaced, not mixed in.

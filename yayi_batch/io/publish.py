@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 
 from yayi_batch.io.fs import arrow_filesystem, join
-from yayi_batch.io.write import partition_dir, staging_dir, write_table
+from yayi_batch.io.write import part_prefix, partition_dir, staging_dir, write_table
 from yayi_batch.schema import DOCUMENTS, ERRORS, TABLES
 from yayi_batch.steps.prepare import DOC_COLUMNS
 
@@ -26,6 +26,7 @@ FAILED_ANSWERS = ("invalid", "engine_error")
 
 def read_staged(fs: Any, folder: str, columns: list[str] | None = None, schema: pa.Schema | None = None) -> pl.DataFrame:
     """A staged table as polars; empty (with the schema's columns) when nothing was written."""
+    fs.invalidate_cache()  # workers wrote these files; an s3fs listing cached earlier is stale
     if not fs.exists(folder) or not fs.find(folder):
         empty = schema.empty_table() if schema is not None else pa.table({})
         return pl.from_arrow(empty.select(columns) if columns else empty)
@@ -76,29 +77,73 @@ def build_documents(fs: Any, stage: str, run_id: str, run_date: str, n_tasks: in
     return docs.select(fixed + ["source_path"] + [c for c in passthrough if c not in fixed]), extra_errors
 
 
-def publish(fs: Any, output: str, run_id: str, run_date: str, manifest: dict[str, Any]) -> dict[str, int]:
+def run_fingerprint(run_id: str) -> str:
+    """The config-fingerprint part of a run id `{date}-{fingerprint8}-{inputs8}`."""
+    parts = run_id.split("-")
+    return parts[-2] if len(parts) >= 3 else ""
+
+
+def published_inputs(fs: Any, output: str, fingerprint: str) -> set[tuple[str, str]]:
+    """(path, version) of every input that a published manifest with this fingerprint covers."""
+    folder = join(output, "_manifest")
+    fs.invalidate_cache()
+    if not fs.exists(folder):
+        return set()
+    done: set[tuple[str, str]] = set()
+    for path in fs.find(folder):
+        if not path.endswith(".json"):
+            continue
+        with fs.open(path, "r") as fh:
+            manifest = json.load(fh)
+        if manifest.get("config_fingerprint") == fingerprint:
+            done.update((i["path"], i.get("version", "")) for i in manifest.get("inputs", []))
+    return done
+
+
+def _clear_partition(fs: Any, dst: str, run_id: str, incremental: bool) -> None:
+    """Make room for this run in a date partition.
+
+    A full run replaces the date (a rerun gives the same rows, never doubled). An incremental
+    (nightly) run adds to it: it removes only its own earlier attempt and files written under
+    another config fingerprint, which must never mix with this one's.
+    """
+    if not fs.exists(dst):
+        return
+    if not incremental:
+        fs.rm(dst, recursive=True)
+        return
+    mine, fingerprint = part_prefix(run_id), run_fingerprint(run_id)
+    for path in fs.find(dst):
+        name = path.rsplit("/", 1)[-1]
+        other = name.removeprefix("part-").rsplit("-", 1)[0]
+        if name.startswith(mine) or run_fingerprint(other) != fingerprint:
+            fs.rm(path)
+
+
+def publish(fs: Any, output: str, run_id: str, run_date: str, manifest: dict[str, Any], *, incremental: bool = False) -> dict[str, int]:
     """Move the staged tables into `{table}/date={run_date}/`, write the manifest, then _SUCCESS."""
     stage = staging_dir(output, run_id)
+    fs.invalidate_cache()
     counts: dict[str, int] = {}
     fs.rm(join(output, "_SUCCESS"), recursive=False) if fs.exists(join(output, "_SUCCESS")) else None
     for table in TABLES:
         src, dst = partition_dir(stage, table, run_date), partition_dir(output, table, run_date)
-        if fs.exists(dst):
-            fs.rm(dst, recursive=True)  # a rerun of the same date replaces that date
+        _clear_partition(fs, dst, run_id, incremental)
         fs.makedirs(dst, exist_ok=True)
         files = sorted(fs.find(src)) if fs.exists(src) else []
         for path in files:
             fs.mv(path, join(dst, path.rsplit("/", 1)[-1]))
         if not files:
             # An empty table still gets its schema: readers of the lake see zero rows, not an error.
-            write_table(fs, dst, TABLES[table].empty_table())
+            write_table(fs, dst, TABLES[table].empty_table(), run_id)
         counts[table] = int(manifest.get("counts", {}).get(table, 0))
     fs.makedirs(join(output, "_manifest"), exist_ok=True)
     with fs.open(join(output, "_manifest", f"{run_id}.json"), "w") as fh:
         json.dump(manifest, fh, indent=2, ensure_ascii=False, default=str)
     with fs.open(join(output, "_SUCCESS"), "w") as fh:
         fh.write(run_id + "\n")
-    fs.rm(stage, recursive=True)
+    if fs.exists(stage):  # object stores have no folders: moving every file may have removed it
+        fs.rm(stage, recursive=True)
     return counts
 
 
@@ -113,11 +158,11 @@ def _documents_schema(table: pa.Table) -> pa.Schema:
     return pa.schema(list(DOCUMENTS) + extra)
 
 
-def stage_documents(fs: Any, stage: str, run_date: str, documents: pl.DataFrame, extra_errors: pl.DataFrame) -> None:
+def stage_documents(fs: Any, stage: str, run_id: str, run_date: str, documents: pl.DataFrame, extra_errors: pl.DataFrame) -> None:
     table = documents.to_arrow()
-    write_table(fs, partition_dir(stage, "documents", run_date), table.cast(_documents_schema(table)))
+    write_table(fs, partition_dir(stage, "documents", run_date), table.cast(_documents_schema(table)), run_id)
     if extra_errors.height:
-        write_table(fs, partition_dir(stage, "errors", run_date), extra_errors.to_arrow().cast(ERRORS))
+        write_table(fs, partition_dir(stage, "errors", run_date), extra_errors.to_arrow().cast(ERRORS), run_id)
 
 
 def staged_counts(fs: Any, stage: str, run_date: str) -> dict[str, int]:

@@ -48,9 +48,14 @@ def explode(block: pa.Table) -> dict[str, pa.Table]:
     return tables
 
 
-def write_table(fs: Any, folder: str, table: pa.Table) -> str:
+def part_prefix(run_id: str) -> str:
+    """File names carry their run: publish can tell this run's files from other runs' files."""
+    return f"part-{safe_partition_value(run_id)}-"
+
+
+def write_table(fs: Any, folder: str, table: pa.Table, run_id: str) -> str:
     fs.makedirs(folder, exist_ok=True)
-    path = join(folder, f"part-{uuid.uuid4().hex}.parquet")
+    path = join(folder, f"{part_prefix(run_id)}{uuid.uuid4().hex}.parquet")
     with fs.open(path, "wb") as fh:
         pq.write_table(table, fh, compression="zstd")
     return path
@@ -81,7 +86,7 @@ class TablesSink(Datasink):
         files: list[str] = []
         for name, parts in pending.items():
             table = pa.concat_tables(parts)
-            files.append(write_table(fs, partition_dir(stage, name, self.run_date), table))
+            files.append(write_table(fs, partition_dir(stage, name, self.run_date), table, self.run_id))
             counts[name] = table.num_rows
         return {"files": files, "counts": counts}
 
