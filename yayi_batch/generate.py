@@ -7,6 +7,7 @@ batch, and Ray restarts that actor.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ray.data import Dataset
@@ -92,7 +93,9 @@ class _Preprocess:
                 max_items=self.engine.structured_max_items,
                 max_chars=self.engine.structured_max_chars,
             )
-            params["structured_outputs"] = {"json": schema}
+            # As a JSON string: a dict would become an Arrow struct column, and rows asking for
+            # different keys would be unified into one struct full of nulls.
+            params["structured_outputs"] = {"json": json.dumps(schema, ensure_ascii=False)}
         out = dict(row)
         out["sampling_params"] = params
         if self.profile.style is PromptStyle.CHAT:

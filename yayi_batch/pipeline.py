@@ -23,7 +23,7 @@ from yayi_batch.generate import ADDS as GENERATE_ADDS
 from yayi_batch.generate import NEEDS as GENERATE_NEEDS
 from yayi_batch.generate import LIGHT_STAGE_CPUS, generate
 from yayi_batch.io.fs import arrow_filesystem, filesystem, join
-from yayi_batch.io.publish import build_documents, publish, published_inputs, stage_documents, staged_counts
+from yayi_batch.io.publish import build_documents, dedupe_overlaps, publish, published_inputs, stage_documents, staged_counts
 from yayi_batch.io.read import list_inputs, read_documents
 from yayi_batch.io.write import TablesSink, staging_dir
 from yayi_batch.models import PromptStyle, ResolvedModel, resolve_model
@@ -81,6 +81,7 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = genera
     check_steps()
     fs_in, files = list_inputs(cfg.input)
     fs_out, out_base = filesystem(cfg.output.path, cfg.output.storage_options)
+    skipped: list[str] = []
     if cfg.input.since_manifest:
         done = published_inputs(fs_out, out_base, cfg.fingerprint())
         skipped = [f["path"] for f in files if (f["path"], f["version"]) in done]
@@ -121,6 +122,8 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = genera
     parsed.write_datasink(TablesSink(cfg.output.path, cfg.output.storage_options, run_id, run_date))
     gen_seconds = time.perf_counter() - t_gen
 
+    if cfg.chunk.overlap_tokens:
+        log.info("merged mentions found twice in chunk overlaps: %s", dedupe_overlaps(fs_out, stage, run_id, run_date))
     documents, extra_errors = build_documents(
         fs_out, stage, run_id, run_date, len(cfg.extraction.tasks), cfg.input.passthrough_columns
     )
@@ -130,6 +133,7 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = genera
     counts = staged_counts(fs_out, stage, run_date)
     summary = summarize(fs_out, stage, run_date, counts, wall_s=time.perf_counter() - t0, generate_s=gen_seconds,
                         output=cfg.output.path, run_id=run_id, n_inputs=len(files))
+    summary.skipped_inputs = len(skipped)
     manifest = {
         "run_id": run_id,
         "run_date": run_date,
@@ -143,7 +147,7 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = genera
     }
     publish(fs_out, out_base, run_id, run_date, manifest, incremental=cfg.input.since_manifest)
     if cfg.output.report:
-        summary.report_path = _write_report(cfg, run_id)
+        summary.report_path = _write_report(cfg)
     return summary
 
 
@@ -158,11 +162,12 @@ def _init_ray(cfg: JobConfig) -> None:
         ray.init(address="local", num_cpus=cfg.ray.local_num_cpus or max(4, os.cpu_count() or 1))
 
 
-def _write_report(cfg: JobConfig, run_id: str) -> str | None:
+def _write_report(cfg: JobConfig) -> str | None:
+    """{output}/_report/index.html for the run just published (the newest manifest)."""
     try:
         from yayi_batch.report import write_report
 
-        return write_report(cfg.output.path, run_id=run_id)
+        return write_report(cfg.output.path, storage_options=cfg.output.storage_options)
     except Exception as exc:  # a report must never fail a run that has published its tables
         log.warning("run report not written: %s", exc)
         return None

@@ -28,7 +28,9 @@ def free_port():
 
 @pytest.fixture
 def ray_head(tmp_path):
-    env = {**os.environ, "RAY_AUTH_MODE": "token"}
+    # The job's `python` must be this environment's (where the package and vLLM are installed).
+    env = {**os.environ, "RAY_AUTH_MODE": "token",
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     env.pop("RAY_ADDRESS", None)
     subprocess.run([RAY, "get-auth-token", "--generate"], env=env, check=True, capture_output=True, timeout=60)
     gcs, dash = free_port(), free_port()
@@ -38,8 +40,17 @@ def ray_head(tmp_path):
         env=env, capture_output=True, text=True, timeout=180,
     )
     assert start.returncode == 0, start.stdout + start.stderr
+    address = f"http://127.0.0.1:{dash}"
     try:
-        yield env, f"http://127.0.0.1:{dash}"
+        # `ray start` returns before the dashboard's job server listens: wait for it.
+        deadline = time.time() + 180
+        while True:
+            probe = subprocess.run([RAY, "job", "list", f"--address={address}"], env=env, capture_output=True, timeout=60)
+            if probe.returncode == 0:
+                break
+            assert time.time() < deadline, probe.stderr.decode()[-2000:]
+            time.sleep(3)
+        yield env, address
     finally:
         subprocess.run([RAY, "stop", "--force"], env=env, capture_output=True, timeout=120)
 
@@ -64,14 +75,16 @@ def test_ray_job_submit_runs_the_job_to_success(ray_head, corpus, tmp_path):
     status = ""
     deadline = time.time() + 900
     while time.time() < deadline:
-        status = subprocess.run([RAY, "job", "status", f"--address={address}", job_id],
-                                env=env, capture_output=True, text=True, timeout=60).stdout
-        if any(s in status for s in ("SUCCEEDED", "FAILED", "STOPPED")):
+        done = subprocess.run([RAY, "job", "status", f"--address={address}", job_id],
+                              env=env, capture_output=True, text=True, timeout=60)
+        status = done.stdout + done.stderr  # the CLI logs its answer on stderr
+        if any(s in status.lower() for s in ("succeeded", "failed", "stopped")) or done.returncode != 0:
             break
         time.sleep(5)
-    logs = subprocess.run([RAY, "job", "logs", f"--address={address}", job_id],
-                          env=env, capture_output=True, text=True, timeout=60).stdout
-    assert "SUCCEEDED" in status, status + logs[-4000:]
+    done = subprocess.run([RAY, "job", "logs", f"--address={address}", job_id],
+                          env=env, capture_output=True, text=True, timeout=60)
+    logs = done.stdout + done.stderr
+    assert "succeeded" in status.lower(), status + logs[-4000:]
     assert "rows per table" in logs  # the run summary reached the job log
 
     docs = pl.read_parquet(f"{out}/documents/**/*.parquet")

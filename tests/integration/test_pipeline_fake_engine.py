@@ -109,3 +109,47 @@ def test_nightly_mode_processes_only_new_shards(local_ray, corpus, tmp_path):
     assert pl.read_parquet(f"{out}/documents/**/*.parquet").height == len(DOCS) + 1
     runs = set(pl.read_parquet(f"{out}/documents/**/*.parquet")["run_id"])
     assert runs == {changed.run_id}
+
+
+def test_documents_from_0_to_200k_chars_fit_the_context(local_ray, tmp_path):
+    """Every prompt the engine would see, chat template included, leaves room for max_tokens."""
+    import random
+
+    rng = random.Random(7)
+    zh_sentence = "华润集团在北京发布了新的投资计划，董事长宁高宁出席了发布会。"
+    en_sentence = "Acme Corp opened a plant in Lyon on Monday, said chief executive John Smith. "
+    docs = [
+        ("zero", ""),
+        ("zh-200k", "".join(zh_sentence for _ in range(200_000 // len(zh_sentence)))),
+        ("en-200k", "".join(en_sentence for _ in range(200_000 // len(en_sentence)))),
+        ("no-stop", " ".join(rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(40_000))),
+        ("one-long-zh-sentence", "北京" * 30_000),
+        ("mixed", (zh_sentence + en_sentence) * 300),
+    ]
+    corpus = tmp_path / "long"
+    corpus.mkdir()
+    pq_table = pa.table({"id": [d[0] for d in docs], "text": [d[1] for d in docs]})
+    import pyarrow.parquet as pq_
+    pq_.write_table(pq_table, corpus / "long.parquet")
+    cfg = load_config(None, [f"input.paths=[{corpus}]", f"output.path={tmp_path / 'out'}", "extraction.tasks=[ner]",
+                             "output.report=false", "model.max_model_len=1024", "sampling.max_tokens=128"])
+    budget = cfg.model.max_model_len - cfg.sampling.max_tokens
+
+    def checking_generate(prompts, cfg, model_path, tokenizer_path):
+        def check(table):
+            from transformers import AutoTokenizer
+
+            tok = AutoTokenizer.from_pretrained(model_path)
+            for prompt in table.column("prompt").to_pylist():
+                ids = tok.apply_chat_template([{"role": "user", "content": prompt}], tokenize=True, add_generation_prompt=True)
+                ids = ids["input_ids"] if isinstance(ids, dict) else ids
+                assert len(ids) <= budget, f"prompt of {len(ids)} tokens > {budget}"
+            return table
+        return fake_generate(prompts.map_batches(check, batch_format="pyarrow"), cfg, model_path, tokenizer_path)
+
+    summary = run(cfg, generate_fn=checking_generate)
+    docs_out = pl.read_parquet(f"{tmp_path}/out/documents/**/*.parquet")
+    assert sorted(docs_out["doc_id"]) == sorted(d[0] for d in docs)
+    n_chunks = dict(zip(docs_out["doc_id"], docs_out["n_chunks"]))
+    assert n_chunks["zero"] == 0 and n_chunks["zh-200k"] > 100 and n_chunks["en-200k"] > 50
+    assert summary.documents == len(docs)

@@ -110,3 +110,15 @@ def test_input_listing_names_missing_paths(tmp_path):
     (tmp_path / "notes.txt").write_text("x")
     with pytest.raises(InputError, match="no .parquet files"):
         list_parquet_files([str(tmp_path)])
+
+
+def test_mentions_found_twice_in_chunk_overlaps_become_one_row(tmp_path):
+    from yayi_batch.io.publish import dedupe_overlaps
+
+    fs, out, stage, _ = staged_run(tmp_path)
+    folder = partition_dir(stage, "entities", "2026-11-25")
+    first = pq.read_table(fs.find(folder)[0])
+    pq.write_table(first, f"{folder}/part-r1-copy.parquet")  # the same mention from the next chunk
+    assert dedupe_overlaps(fs, stage, "r1", "2026-11-25") == {"entities": first.num_rows}
+    again = pl.read_parquet(f"{folder}/*.parquet")
+    assert again.height == first.num_rows and again["entity_id"].n_unique() == again.height

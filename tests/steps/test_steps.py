@@ -121,3 +121,13 @@ def test_step_chain_check_names_the_missing_column():
     check_chain(("a",), [("one", Columns(("a",), ("b",))), ("two", Columns(("a", "b"), ()))])
     with pytest.raises(StepChainError, match=r"step two needs \['c'\]"):
         check_chain(("a",), [("one", Columns(("a",), ("b",))), ("two", Columns(("c",), ()))])
+
+
+def test_rows_that_failed_in_the_engine_keep_their_place():
+    """ray.data.llm's error rows skip the postprocess: only `__inference_error__` says what happened."""
+    row = {"doc_id": "en", "chunk_id": "c0", "chunk_start": 0, "chunk_text": EN_DOC, "lang": "en", "task": "ner",
+           "types": ["person"], "roles": [], "generated_text": "", "__inference_error__": "VLLMValidationError: bad schema"}
+    out = ParseAnswers("r")(pa.Table.from_pylist([row])).to_pylist()[0]
+    assert out["status"] == "engine_error" and out["tokens_out"] == 0
+    (error,) = out["errors"]
+    assert error["stage"] == "generate" and "bad schema" in error["message"]

@@ -144,6 +144,9 @@ def publish(fs: Any, output: str, run_id: str, run_date: str, manifest: dict[str
         fh.write(run_id + "\n")
     if fs.exists(stage):  # object stores have no folders: moving every file may have removed it
         fs.rm(stage, recursive=True)
+    staging_root = join(output, "_staging")
+    if fs.exists(staging_root) and not fs.ls(staging_root):
+        fs.rm(staging_root, recursive=True)  # leave no empty folder behind on local disks
     return counts
 
 
@@ -156,6 +159,29 @@ def _documents_schema(table: pa.Table) -> pa.Schema:
         if f.name not in fixed
     ]
     return pa.schema(list(DOCUMENTS) + extra)
+
+
+ID_COLUMNS = {"entities": "entity_id", "relations": "relation_id", "events": "event_id", "event_arguments": "argument_id"}
+
+
+def dedupe_overlaps(fs: Any, stage: str, run_id: str, run_date: str) -> dict[str, int]:
+    """Overlapping chunks find a mention twice; its id (document offsets) is the same: keep one.
+
+    Returns rows removed per table. Only needed when chunks overlap; reads each table once.
+    """
+    removed: dict[str, int] = {}
+    for table, id_column in ID_COLUMNS.items():
+        folder = partition_dir(stage, table, run_date)
+        df = read_staged(fs, folder, schema=TABLES[table])
+        unique = df.unique(subset=[id_column], keep="first", maintain_order=True)
+        if unique.height == df.height:
+            continue
+        old = fs.find(folder)
+        write_table(fs, folder, unique.to_arrow().cast(TABLES[table]), run_id)
+        for path in old:
+            fs.rm(path)
+        removed[table] = df.height - unique.height
+    return removed
 
 
 def stage_documents(fs: Any, stage: str, run_id: str, run_date: str, documents: pl.DataFrame, extra_errors: pl.DataFrame) -> None:

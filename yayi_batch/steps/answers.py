@@ -52,6 +52,19 @@ def _span(iv: CharInterval, prefix: str = "") -> dict[str, Any]:
     return {f"{p}start": iv.start, f"{p}end": iv.end, f"{p}match": iv.match.value}
 
 
+def _engine_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Rows that failed in the engine skip ray.data.llm's postprocess: give them our columns."""
+    error = row.get("engine_error") or row.get("__inference_error__") or ""
+    return {
+        **row,
+        "generated_text": row.get("generated_text") or "",
+        "tokens_in": int(row.get("tokens_in") or 0),
+        "tokens_out": int(row.get("tokens_out") or 0),
+        "finish_reason": row.get("finish_reason") or ("error" if error else "stop"),
+        "engine_error": error,
+    }
+
+
 def _as_list(value: Any) -> list[str] | None:
     """Types/roles as a list, or None for "nothing asked"; engine stages may hand back arrays."""
     if value is None:
@@ -67,7 +80,7 @@ class ParseAnswers:
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         now = dt.datetime.now(dt.timezone.utc)
-        rows = [self._one(row, now) for row in batch.select(list(COLUMNS.needs)).to_pylist()]
+        rows = [self._one(_engine_row(row), now) for row in batch.to_pylist()]
         return pa.Table.from_pylist(rows, schema=ANSWER_ROW_SCHEMA)
 
     def _one(self, row: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
