@@ -152,6 +152,8 @@ class SamplingConfig(_Strict):
     top_k: int = Field(0, ge=0, description="0 = off")
     max_tokens: int = Field(256, ge=1)
     repetition_penalty: float = Field(1.0, gt=0.0)
+    # An answer cut at max_tokens is asked again once on each half of its chunk (both recorded).
+    retry_truncated: bool = True
 
 
 class OutputConfig(_Strict):

@@ -15,6 +15,7 @@ import logging
 import time
 from typing import Any, Callable
 
+import polars as pl
 import ray
 import ray.data
 
@@ -23,16 +24,17 @@ from yayi_batch.generate import ADDS as GENERATE_ADDS
 from yayi_batch.generate import NEEDS as GENERATE_NEEDS
 from yayi_batch.generate import LIGHT_STAGE_CPUS, generate
 from yayi_batch.io.fs import arrow_filesystem, filesystem, join
-from yayi_batch.io.publish import build_documents, dedupe_overlaps, publish, published_inputs, stage_documents, staged_counts
+from yayi_batch.io.publish import build_documents, dedupe_overlaps, read_staged, publish, published_inputs, stage_documents, staged_counts
 from yayi_batch.io.read import list_inputs, read_documents
-from yayi_batch.io.write import TablesSink, staging_dir
+from yayi_batch.io.write import TablesSink, partition_dir, staging_dir
 from yayi_batch.models import PromptStyle, ResolvedModel, resolve_model
 from yayi_batch.prompts.build import longest_template
-from yayi_batch.schema import stable_id
+from yayi_batch.schema import ANSWERS, stable_id
 from yayi_batch.steps import Columns, check_chain
 from yayi_batch.steps import answers as answers_step
 from yayi_batch.steps import prepare as prepare_step
 from yayi_batch.steps import prompt_rows as prompt_step
+from yayi_batch.steps import retry as retry_step
 from yayi_batch.summary import RunSummary, summarize
 from yayi_batch.tokens import CHAT_TEMPLATE_MARGIN, chunk_budget, token_counter
 
@@ -119,10 +121,12 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = genera
     prompts = chunks.map_batches(prompt_step.BuildPromptRows(cfg.extraction), batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS)
     answers = generate_fn(prompts, cfg, model.path, model.tokenizer)
     parsed = answers.map_batches(answers_step.ParseAnswers(run_id), batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS)
-    parsed.write_datasink(TablesSink(cfg.output.path, cfg.output.storage_options, run_id, run_date))
+    sink = TablesSink(cfg.output.path, cfg.output.storage_options, run_id, run_date)
+    parsed.write_datasink(sink)
+    retried = _retry_truncated(cfg, fs_out, stage, run_id, run_date, model, generate_fn, sink) if cfg.sampling.retry_truncated else 0
     gen_seconds = time.perf_counter() - t_gen
 
-    if cfg.chunk.overlap_tokens:
+    if cfg.chunk.overlap_tokens or retried:
         log.info("merged mentions found twice in chunk overlaps: %s", dedupe_overlaps(fs_out, stage, run_id, run_date))
     documents, extra_errors = build_documents(
         fs_out, stage, run_id, run_date, len(cfg.extraction.tasks), cfg.input.passthrough_columns
@@ -149,6 +153,23 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = genera
     if cfg.output.report:
         summary.report_path = _write_report(cfg)
     return summary
+
+
+def _retry_truncated(cfg: JobConfig, fs: Any, stage: str, run_id: str, run_date: str, model: ResolvedModel,
+                     generate_fn: Callable[..., ray.data.Dataset], sink: TablesSink) -> int:
+    """Pass 3 (only when needed): answers cut at max_tokens, asked again on half chunks."""
+    answers = read_staged(fs, partition_dir(stage, "answers", run_date), columns=["chunk_id", "task", "finish_reason"], schema=ANSWERS)
+    truncated = answers.filter(pl.col("finish_reason") == "length").select("chunk_id", "task")
+    if truncated.height == 0:
+        return 0
+    chunks = read_staged(fs, join(stage, "chunks"), columns=["doc_id", "chunk_id", "chunk_start", "chunk_text", "lang"])
+    halves = retry_step.half_chunks(chunks.to_arrow(), truncated.to_arrow())
+    log.info("retrying %d answers cut at max_tokens on %d half chunks", truncated.height, halves.num_rows)
+    prompts = ray.data.from_arrow(halves).map_batches(prompt_step.BuildPromptRows(cfg.extraction), batch_format="pyarrow")
+    retried = generate_fn(prompts, cfg, model.path, model.tokenizer)
+    retried.map_batches(answers_step.ParseAnswers(run_id, attempt=2), batch_format="pyarrow",
+                        num_cpus=LIGHT_STAGE_CPUS).write_datasink(sink)
+    return truncated.height
 
 
 def _init_ray(cfg: JobConfig) -> None:

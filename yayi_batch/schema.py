@@ -207,6 +207,7 @@ ANSWERS = pa.schema(
     + [
         pa.field("chunk_id", pa.string()),
         pa.field("task", pa.string()),
+        pa.field("attempt", pa.int32()),  # 2: the same task again on half of a chunk cut at max_tokens
         pa.field("status", pa.string()),  # a ParseStatus value, or "engine_error"
         pa.field("reason", pa.string()),
         pa.field("finish_reason", pa.string()),

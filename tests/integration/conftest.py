@@ -5,6 +5,7 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import ray
 
 DOCS = [
     ("zh-1", "华润集团董事长宁高宁出席了在北京举行的论坛。会上，华润集团宣布收购鹭岛新能源。"),
@@ -45,3 +46,21 @@ def base_overrides(corpus, out, tasks="[ner, re]", max_tokens=96):
         "engine.batch_size=8",
         "output.report=true",
     ]
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """A fresh in-process Ray for a module (an earlier test's run() may have left one up)."""
+    if ray.is_initialized():
+        ray.shutdown()
+    ray.init(address="local", num_cpus=4, include_dashboard=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_ray_left_behind():
+    """run() starts Ray when none is up; shut it down so the next module starts clean."""
+    yield
+    if ray.is_initialized():
+        ray.shutdown()

@@ -9,8 +9,6 @@ import json
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
-import ray
 
 from yayi_batch.config import load_config
 from yayi_batch.pipeline import run
@@ -37,12 +35,6 @@ def fake_generate(prompts, cfg, model_path, tokenizer_path):
 
     return prompts.map_batches(answer, batch_format="pyarrow")
 
-
-@pytest.fixture(scope="module")
-def local_ray():
-    ray.init(address="local", num_cpus=4, include_dashboard=False)
-    yield
-    ray.shutdown()
 
 
 def test_fake_engine_run_accounts_for_every_document(local_ray, corpus, tmp_path):
@@ -153,3 +145,36 @@ def test_documents_from_0_to_200k_chars_fit_the_context(local_ray, tmp_path):
     n_chunks = dict(zip(docs_out["doc_id"], docs_out["n_chunks"]))
     assert n_chunks["zero"] == 0 and n_chunks["zh-200k"] > 100 and n_chunks["en-200k"] > 50
     assert summary.documents == len(docs)
+
+
+def test_answers_cut_at_max_tokens_are_retried_on_half_chunks(local_ray, tmp_path):
+    text = "Acme Corp hired John Smith in Paris. " * 3 + "Bayline moved to Rotterdam."
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    import pyarrow.parquet as pq_
+    pq_.write_table(pa.table({"id": ["long"], "text": [text]}), corpus / "s.parquet")
+
+    def cutting_generate(prompts, cfg, model_path, tokenizer_path):
+        """Cut the answer of any chunk over 70 chars, as a model running out of max_tokens would."""
+        def answer(table):
+            batch = table.to_pydict()
+            n = len(batch["prompt"])
+            long = [len(c) > 70 for c in batch["chunk_text"]]
+            texts = ['{"person": ["John Smith", "Jo' if cut else '{"person": ["John Smith"]}' for cut in long]
+            return pa.table({**batch, "generated_text": texts, "tokens_in": [10] * n,
+                             "tokens_out": [cfg.sampling.max_tokens if cut else 5 for cut in long],
+                             "finish_reason": ["length" if cut else "stop" for cut in long],
+                             "engine_error": [""] * n, "llm_seconds": [0.01] * n})
+        return prompts.map_batches(answer, batch_format="pyarrow")
+
+    out = tmp_path / "out"
+    run(load_config(None, [f"input.paths=[{corpus}]", f"output.path={out}", "extraction.tasks=[ner]",
+                           "output.report=false"]), generate_fn=cutting_generate)
+    answers = pl.read_parquet(f"{out}/answers/**/*.parquet").sort("attempt")
+    assert answers["attempt"].to_list() == [1, 2, 2]
+    assert answers["finish_reason"].to_list()[0] == "length"
+    errors = pl.read_parquet(f"{out}/errors/**/*.parquet")
+    assert sorted(errors["kind"]) == ["too_long", "truncated"]  # the first half (73 chars) was cut again
+    entities = pl.read_parquet(f"{out}/entities/**/*.parquet")
+    assert entities["entity_id"].n_unique() == entities.height  # the two attempts' mentions merged
+    assert set(entities["text"]) == {"John Smith"} and entities.height == 3  # one row per occurrence

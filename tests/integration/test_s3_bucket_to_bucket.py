@@ -6,8 +6,6 @@ import json
 import polars as pl
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
-import pytest
-import ray
 
 from yayi_batch.config import load_config
 from yayi_batch.pipeline import run
@@ -16,12 +14,6 @@ from conftest import DOCS, write_corpus
 from s3_server import moto_s3
 from test_pipeline_fake_engine import fake_generate
 
-
-@pytest.fixture(scope="module")
-def local_ray():
-    ray.init(address="local", num_cpus=4, include_dashboard=False)
-    yield
-    ray.shutdown()
 
 
 def test_bucket_to_bucket_run(local_ray, tmp_path):

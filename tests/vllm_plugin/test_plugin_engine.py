@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 
 import pytest
+from baichuan_reference import baichuan_interleave
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("vllm")
@@ -30,16 +31,6 @@ MEASURED: dict[str, float] = {}
 
 # ---- reference: Baichuan 2 from the published modeling code, in float64 -------------------
 
-def baichuan_interleave(n: int) -> list[float]:
-    """Baichuan's `_get_interleave` (ALiBi slopes), as in modeling_baichuan.py of 13B."""
-    def power_of_2(m):
-        start = 2 ** (-(2 ** -(math.log2(m) - 3)))
-        return [start * start**i for i in range(m)]
-
-    if math.log2(n).is_integer():
-        return power_of_2(n)
-    closest = 2 ** math.floor(math.log2(n))
-    return power_of_2(closest) + baichuan_interleave(2 * closest)[0::2][: n - closest]
 
 
 def load_checkpoint(model_dir: Path) -> dict:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata
-import math
 
 import pytest
+from baichuan_reference import baichuan_interleave
 
 from yayi_batch.vllm_plugin import MODEL_CLASSES
 from yayi_batch.vllm_plugin.layout import (
@@ -20,16 +20,6 @@ from yayi_batch.vllm_plugin.layout import (
 )
 
 
-def baichuan_interleave(n: int) -> list[float]:
-    """`_get_interleave` from Baichuan2-13B's modeling_baichuan.py (the ALiBi paper's rule)."""
-    def power_of_2(m):
-        start = 2 ** (-(2 ** -(math.log2(m) - 3)))
-        return [start * start**i for i in range(m)]
-
-    if math.log2(n).is_integer():
-        return power_of_2(n)
-    closest = 2 ** math.floor(math.log2(n))
-    return power_of_2(closest) + baichuan_interleave(2 * closest)[0::2][: n - closest]
 
 
 @pytest.mark.parametrize("heads", [1, 2, 4, 5, 6, 8, 12, 32, 40, 64])

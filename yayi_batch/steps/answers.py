@@ -74,9 +74,10 @@ def _as_list(value: Any) -> list[str] | None:
 
 
 class ParseAnswers:
-    def __init__(self, run_id: str, fuzzy_threshold: float = 0.85):
+    def __init__(self, run_id: str, fuzzy_threshold: float = 0.85, attempt: int = 1):
         self.run_id = run_id
         self.fuzzy = fuzzy_threshold
+        self.attempt = attempt
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         now = dt.datetime.now(dt.timezone.utc)
@@ -95,7 +96,10 @@ class ParseAnswers:
             result = parse_output(row["task"], raw, types=_as_list(row["types"]), roles=_as_list(row["roles"]))
             status, reason, records = result.status.value, result.reason, result.records
             if status not in NOT_ERRORS:
-                out["errors"].append({**key, "task": row["task"], "stage": "parse", "kind": status,
+                # Cut again on half a chunk: the text holds more than max_tokens can answer.
+                too_long = self.attempt > 1 and row["finish_reason"] == "length"
+                out["errors"].append({**key, "task": row["task"], "stage": "parse",
+                                      "kind": "too_long" if too_long else status,
                                       "message": reason, "raw_output": raw[:RAW_OUTPUT_CAP]})
         for record in records:
             self._ground(record, row, key, out)
@@ -103,6 +107,7 @@ class ParseAnswers:
             {
                 **key,
                 "task": row["task"],
+                "attempt": self.attempt,
                 "status": status,
                 "reason": reason,
                 "finish_reason": row["finish_reason"],

@@ -39,9 +39,13 @@ class BuildPromptRows:
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         rows = []
-        for chunk in batch.select(list(COLUMNS.needs)).to_pylist():
+        # `only_task`: a retry asks one task again (steps/retry.py); otherwise every task.
+        only = batch.column("only_task").to_pylist() if "only_task" in batch.column_names else [None] * batch.num_rows
+        for chunk, task in zip(batch.select(list(COLUMNS.needs)).to_pylist(), only):
             if chunk["chunk_text"] is None:  # placeholder rows of empty/invalid documents
                 continue
             for p in build_prompts(chunk["chunk_text"], Lang(chunk["lang"]), self.extraction):
+                if task is not None and p.task.value != task:
+                    continue
                 rows.append({**chunk, "task": p.task.value, "types": list(p.types), "roles": list(p.roles), "prompt": p.prompt})
         return pa.Table.from_pylist(rows, schema=PROMPT_SCHEMA)
