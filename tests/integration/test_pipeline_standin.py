@@ -28,7 +28,8 @@ def test_yayi_profile_runs_on_the_13b_standin(corpus, tmp_path):
     docs = pl.read_parquet(f"{out}/documents/**/*.parquet")
     assert sorted(docs["doc_id"]) == sorted(d[0] for d in DOCS)
     answers = pl.read_parquet(f"{out}/answers/**/*.parquet")
-    assert answers.height == summary.documents - 2  # one NER prompt per non-empty short document
+    first = answers.filter(pl.col("attempt") == 1)  # random weights ramble: cut answers are retried
+    assert first.height == summary.documents - 2  # one NER prompt per non-empty short document
     assert answers.filter(pl.col("status") == "engine_error").height == 0
 
     # The engine saw exactly "<reserved_13>" + prompt + "<reserved_14>", tokenized by our tokenizer.
@@ -38,5 +39,5 @@ def test_yayi_profile_runs_on_the_13b_standin(corpus, tmp_path):
     (prompt,) = build_prompts(text, detect_lang(text), cfg.extraction)
     wrapped = tok("<reserved_13>" + prompt.prompt + "<reserved_14>", add_special_tokens=True)["input_ids"]
     assert wrapped.count(tok.convert_tokens_to_ids("<reserved_13>")) == 1
-    got = answers.filter(pl.col("doc_id") == "en-1")["tokens_in"].item()
+    got = first.filter(pl.col("doc_id") == "en-1")["tokens_in"].item()
     assert got == len(wrapped)
