@@ -121,7 +121,6 @@ class _Postprocess:
         error = row.get("__inference_error__") or ""
         tokens_out = int(row.get("num_generated_tokens") or 0)
         out = {k: v for k, v in row.items() if k not in self._ENGINE_COLUMNS}
-        out["prompt"] = row.get("prompt") if not isinstance(row.get("prompt"), bytes) else row["prompt"].decode()
         out["generated_text"] = row.get("generated_text") or ""
         out["tokens_in"] = int(row.get("num_input_tokens") or 0)
         out["tokens_out"] = tokens_out
