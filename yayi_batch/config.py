@@ -142,6 +142,9 @@ class EngineConfig(_Strict):
     structured_max_items: int = Field(5, ge=1)
     structured_max_chars: int = Field(40, ge=1)
     max_concurrent_batches: int = Field(4, ge=1)
+    # Prompts per block: the unit that streams to the writer and that Ray Data's checkpoint
+    # commits, so the most a killed run redoes is one block per engine replica in flight.
+    rows_per_block: int = Field(64, ge=1)
 
 
 class SamplingConfig(_Strict):
@@ -161,6 +164,8 @@ class OutputConfig(_Strict):
     run_date: dt.date = Field(default_factory=dt.date.today)
     storage_options: dict[str, Any] = Field(default_factory=dict)
     report: bool = True
+    # A run whose manifest is already published is a no-op; force computes and replaces it.
+    force: bool = False
 
 
 class RayConfig(_Strict):

@@ -21,7 +21,7 @@ from yayi_batch.schema import Task
 LIGHT_STAGE_CPUS = 0.25
 
 # Columns the generate step needs from its input and adds to its output (checked once, up front).
-NEEDS = ("doc_id", "chunk_id", "task", "prompt", "types", "roles")
+NEEDS = ("prompt_id", "doc_id", "chunk_id", "task", "prompt", "types", "roles")  # prompt_id passes through
 ADDS = ("generated_text", "tokens_in", "tokens_out", "finish_reason", "engine_error", "llm_seconds")
 
 # What vLLM runs with on CPU unless the config says otherwise: KV cache in RAM, no CUDA graphs.

@@ -1,8 +1,10 @@
 """run(cfg): read -> chunk -> prompt -> generate -> parse/ground -> write -> publish.
 
-Two Ray Data passes over storage, both streaming:
-1. prepare: documents -> chunk rows, staged as Parquet (cheap; also the list of every document);
-2. extract: chunk rows -> prompts -> vLLM -> parsed, grounded rows -> staged tables.
+Ray Data passes over storage, all streaming:
+1. prepare: documents -> chunk rows and prompt rows, staged as Parquet (cheap; also the list of
+   every document);
+2. extract: prompt rows -> vLLM -> parsed, grounded rows -> staged tables (checkpointed);
+3. retry (only when needed): answers cut at max_tokens, asked again on half chunks.
 Then the driver builds `documents` from what was staged and publishes the run.
 """
 
@@ -10,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import logging
+import os
 import time
 from typing import Any, Callable
 
@@ -24,9 +26,11 @@ from yayi_batch.generate import ADDS as GENERATE_ADDS
 from yayi_batch.generate import NEEDS as GENERATE_NEEDS
 from yayi_batch.generate import LIGHT_STAGE_CPUS, generate
 from yayi_batch.io.fs import arrow_filesystem, filesystem, join
-from yayi_batch.io.publish import build_documents, dedupe_overlaps, read_staged, publish, published_inputs, stage_documents, staged_counts
+from yayi_batch.io.publish import (build_documents, clear_documents, count_rows, dedupe_overlaps, publish, published_inputs, published_manifest,
+                                   read_staged, stage_documents, staged_counts)
 from yayi_batch.io.read import list_inputs, read_documents
-from yayi_batch.io.write import TablesSink, partition_dir, staging_dir
+from yayi_batch.io.stage import Staging, checkpointed
+from yayi_batch.io.write import TablesSink, partition_dir, staging_dir, write_table
 from yayi_batch.models import PromptStyle, ResolvedModel, resolve_model
 from yayi_batch.prompts.build import longest_template
 from yayi_batch.schema import ANSWERS, stable_id
@@ -76,8 +80,16 @@ def chunk_tokens(cfg: JobConfig, model: ResolvedModel) -> int:
     return budget
 
 
+PASSES = ("prepare", "extract", "retry_prompts", "retry", "finalize", "publish")
+
+
 def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = generate) -> RunSummary:
-    """Run the job; `generate_fn` is the engine step (tests pass a fake one, nothing else does)."""
+    """Run the job; `generate_fn` is the engine step (tests pass a fake one, nothing else does).
+
+    Resumable: the same command after a kill finds the run's staging folder (same run id) and
+    goes on from the last finished pass; inside an extract pass Ray Data's checkpoint skips the
+    prompts whose answers are written. A run already published is not run again.
+    """
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
     check_steps()
@@ -91,18 +103,75 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = genera
         log.info("nightly mode: %d shard(s) already published with this config, %d new", len(skipped), len(files))
         if not files:
             return RunSummary.nothing_to_do(cfg.output.path, n_skipped=len(skipped))
+    run_id = make_run_id(cfg, files)
+    staging = Staging(fs_out, staging_dir(out_base, run_id))
+    published = published_manifest(fs_out, out_base, run_id)
+    if published is not None and not cfg.output.force and not staging.exists():
+        log.info("run %s is already published (same date, config and inputs): nothing to do", run_id)
+        return RunSummary.already_published(published)
     model = resolve_model(cfg.model.source, cfg.model.profile, cfg.model.tokenizer, cfg.model.cache_dir)
     max_chunk = chunk_tokens(cfg, model)
-    run_id = make_run_id(cfg, files)
     run_date = cfg.output.run_date.isoformat()
-    stage = staging_dir(out_base, run_id)
-    if fs_out.exists(stage):  # leftovers of a killed attempt of this very run
-        fs_out.rm(stage, recursive=True)
-    log.info("run %s: %d input files, chunks of <= %d tokens", run_id, len(files), max_chunk)
+    resumed = [p for p in PASSES if staging.done(p)]
+    log.info("run %s: %d input files, chunks of <= %d tokens%s", run_id, len(files), max_chunk,
+             f"; resuming after {', '.join(resumed)}" if resumed else "")
 
+    _warn_other_stagings(fs_out, out_base, run_id)
     _init_ray(cfg)
+    if not staging.done("prepare"):
+        staging.reset()  # leftovers of an attempt killed before its first pass finished
+        _prepare(cfg, fs_in, files, staging, model, max_chunk)
+        staging.mark("prepare")
 
-    # Pass 1: every document -> chunk rows (or one placeholder row), staged.
+    t_gen = time.perf_counter()
+    extract = functools.partial(_extract, cfg, staging, run_id, run_date, model, generate_fn)
+    if not staging.done("extract"):
+        extract("prompts", "extract", attempt=1)
+    if cfg.sampling.retry_truncated:
+        if not staging.done("retry_prompts"):
+            _stage_retry_prompts(cfg, staging, run_date)
+            staging.mark("retry_prompts")
+        if not staging.done("retry"):
+            extract("retry_prompts", "retry", attempt=2)
+    gen_seconds = time.perf_counter() - t_gen
+
+    if not staging.done("finalize"):
+        summary = _finalize(cfg, staging, run_id, run_date, len(files), t0, gen_seconds)
+        summary.skipped_inputs = len(skipped)
+        summary.resumed_passes = resumed
+        staging.save_manifest({
+            "run_id": run_id,
+            "run_date": run_date,
+            "started_at": started.isoformat(),
+            "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "config_fingerprint": cfg.fingerprint(),
+            "model": {"source": cfg.model.source, "profile": cfg.model.profile, "path": model.path},
+            "counts": summary.rows,
+            "inputs": [{k: f[k] for k in ("path", "size", "version")} for f in files],
+            "summary": summary.as_dict(),
+        })
+        staging.mark("finalize")
+    manifest = staging.load_manifest()
+    publish(fs_out, out_base, run_id, run_date, manifest, incremental=cfg.input.since_manifest, staging=staging)
+    summary = RunSummary.from_manifest(manifest)
+    if cfg.output.report:
+        summary.report_path = _write_report(cfg)
+    return summary
+
+
+def _warn_other_stagings(fs: Any, output: str, run_id: str) -> None:
+    """Unfinished runs with other inputs or another config are never resumed by this one: say so."""
+    root = join(output, "_staging")
+    fs.invalidate_cache()
+    others = [p for p in (fs.ls(root, detail=False) if fs.exists(root) else []) if p.rstrip("/").rsplit("/", 1)[-1] != run_id]
+    if others:
+        log.warning("unfinished runs under %s (other inputs, date or config; not resumed by this run, safe to delete): %s",
+                    root, ", ".join(p.rstrip("/").rsplit("/", 1)[-1] for p in others))
+
+
+def _prepare(cfg: JobConfig, fs_in: Any, files: list[dict[str, Any]], staging: Staging, model: ResolvedModel,
+             max_chunk: int) -> None:
+    """Pass 1: every document -> chunk rows (or one placeholder row), then prompt rows; both staged."""
     prepare = prepare_step.PrepareChunks(
         max_chunk_tokens=max_chunk,
         overlap_tokens=cfg.chunk.overlap_tokens,
@@ -110,66 +179,62 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., ray.data.Dataset] = genera
         passthrough=cfg.input.passthrough_columns,
         counter_factory=functools.partial(token_counter, model.tokenizer_path),
     )
+    arrow_fs = arrow_filesystem(staging.fs)
     docs = read_documents(fs_in, files, cfg.input)
-    docs.map_batches(prepare, batch_format="pyarrow", batch_size=64).write_parquet(
-        join(stage, "chunks"), filesystem=arrow_filesystem(fs_out)
-    )
-
-    # Pass 2: chunks -> prompts -> engine -> parsed records -> staged tables.
-    t_gen = time.perf_counter()
-    chunks = ray.data.read_parquet(join(stage, "chunks"), filesystem=arrow_filesystem(fs_out), partitioning=None)
-    prompts = chunks.map_batches(prompt_step.BuildPromptRows(cfg.extraction), batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS)
-    answers = generate_fn(prompts, cfg, model.path, model.tokenizer)
-    parsed = answers.map_batches(answers_step.ParseAnswers(run_id), batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS)
-    sink = TablesSink(cfg.output.path, cfg.output.storage_options, run_id, run_date)
-    parsed.write_datasink(sink)
-    retried = _retry_truncated(cfg, fs_out, stage, run_id, run_date, model, generate_fn, sink) if cfg.sampling.retry_truncated else 0
-    gen_seconds = time.perf_counter() - t_gen
-
-    if cfg.chunk.overlap_tokens or retried:
-        log.info("merged mentions found twice in chunk overlaps: %s", dedupe_overlaps(fs_out, stage, run_id, run_date))
-    documents, extra_errors = build_documents(
-        fs_out, stage, run_id, run_date, len(cfg.extraction.tasks), cfg.input.passthrough_columns
-    )
-    stage_documents(fs_out, stage, run_id, run_date, documents, extra_errors)
-    if fs_out.exists(join(stage, "chunks")):
-        fs_out.rm(join(stage, "chunks"), recursive=True)
-    counts = staged_counts(fs_out, stage, run_date)
-    summary = summarize(fs_out, stage, run_date, counts, wall_s=time.perf_counter() - t0, generate_s=gen_seconds,
-                        output=cfg.output.path, run_id=run_id, n_inputs=len(files))
-    summary.skipped_inputs = len(skipped)
-    manifest = {
-        "run_id": run_id,
-        "run_date": run_date,
-        "started_at": started.isoformat(),
-        "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-        "config_fingerprint": cfg.fingerprint(),
-        "model": {"source": cfg.model.source, "profile": cfg.model.profile, "path": model.path},
-        "counts": counts,
-        "inputs": [{k: f[k] for k in ("path", "size", "version")} for f in files],
-        "summary": summary.as_dict(),
-    }
-    publish(fs_out, out_base, run_id, run_date, manifest, incremental=cfg.input.since_manifest)
-    if cfg.output.report:
-        summary.report_path = _write_report(cfg)
-    return summary
+    docs.map_batches(prepare, batch_format="pyarrow", batch_size=64).write_parquet(join(staging.path, "chunks"), filesystem=arrow_fs)
+    chunks = ray.data.read_parquet(join(staging.path, "chunks"), filesystem=arrow_fs, partitioning=None)
+    chunks.map_batches(prompt_step.BuildPromptRows(cfg.extraction), batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS).write_parquet(
+        join(staging.path, "prompts"), filesystem=arrow_fs)
 
 
-def _retry_truncated(cfg: JobConfig, fs: Any, stage: str, run_id: str, run_date: str, model: ResolvedModel,
-                     generate_fn: Callable[..., ray.data.Dataset], sink: TablesSink) -> int:
-    """Pass 3 (only when needed): answers cut at max_tokens, asked again on half chunks."""
-    answers = read_staged(fs, partition_dir(stage, "answers", run_date), columns=["chunk_id", "task", "finish_reason"], schema=ANSWERS)
-    truncated = answers.filter(pl.col("finish_reason") == "length").select("chunk_id", "task")
+def _extract(cfg: JobConfig, staging: Staging, run_id: str, run_date: str, model: ResolvedModel,
+             generate_fn: Callable[..., ray.data.Dataset], source: str, step: str, *, attempt: int) -> None:
+    """Passes 2 and 3: staged prompt rows -> engine -> parsed records -> staged tables.
+
+    Checkpointed by prompt_id: a resumed pass reads only the prompts with no committed answer.
+    """
+    folder = join(staging.path, source)
+    n_prompts = count_rows(staging.fs, folder)
+    if n_prompts:
+        with checkpointed(staging, step):
+            # Blocks of rows_per_block prompts (streaming, no barrier): each is one write task,
+            # i.e. one unit of output that streams to storage and that the checkpoint commits.
+            prompts = ray.data.read_parquet(folder, filesystem=arrow_filesystem(staging.fs), partitioning=None).repartition(
+                target_num_rows_per_block=cfg.engine.rows_per_block)
+            answers = generate_fn(prompts, cfg, model.path, model.tokenizer)
+            parsed = answers.map_batches(answers_step.ParseAnswers(run_id, attempt=attempt), batch_format="pyarrow",
+                                         num_cpus=LIGHT_STAGE_CPUS)
+            parsed.write_datasink(TablesSink(cfg.output.path, cfg.output.storage_options, run_id, run_date))
+    staging.mark(step)
+    staging.remove(f"_checkpoint/{step}")
+
+
+def _stage_retry_prompts(cfg: JobConfig, staging: Staging, run_date: str) -> int:
+    """Answers cut at max_tokens, asked again on half chunks: their prompt rows, staged."""
+    staging.remove("retry_prompts")
+    answers = read_staged(staging.fs, partition_dir(staging.path, "answers", run_date),
+                          columns=["chunk_id", "task", "finish_reason"], schema=ANSWERS)
+    truncated = answers.filter(pl.col("finish_reason") == "length").select("chunk_id", "task").unique().sort("chunk_id", "task")
     if truncated.height == 0:
         return 0
-    chunks = read_staged(fs, join(stage, "chunks"), columns=["doc_id", "chunk_id", "chunk_start", "chunk_text", "lang"])
-    halves = retry_step.half_chunks(chunks.to_arrow(), truncated.to_arrow())
-    log.info("retrying %d answers cut at max_tokens on %d half chunks", truncated.height, halves.num_rows)
-    prompts = ray.data.from_arrow(halves).map_batches(prompt_step.BuildPromptRows(cfg.extraction), batch_format="pyarrow")
-    retried = generate_fn(prompts, cfg, model.path, model.tokenizer)
-    retried.map_batches(answers_step.ParseAnswers(run_id, attempt=2), batch_format="pyarrow",
-                        num_cpus=LIGHT_STAGE_CPUS).write_datasink(sink)
+    chunks = read_staged(staging.fs, join(staging.path, "chunks"), columns=["doc_id", "chunk_id", "chunk_start", "chunk_text", "lang"])
+    prompts = prompt_step.BuildPromptRows(cfg.extraction)(retry_step.half_chunks(chunks.to_arrow(), truncated.to_arrow()))
+    log.info("retrying %d answers cut at max_tokens: %d prompts on half chunks", truncated.height, prompts.num_rows)
+    write_table(staging.fs, join(staging.path, "retry_prompts"), prompts, "retry")
     return truncated.height
+
+
+def _finalize(cfg: JobConfig, staging: Staging, run_id: str, run_date: str, n_inputs: int, t0: float,
+              gen_seconds: float) -> RunSummary:
+    """Merge mentions found twice, build `documents`, count. Safe to run again after a kill."""
+    fs, stage = staging.fs, staging.path
+    clear_documents(fs, stage, run_id, run_date)
+    log.info("merged mentions found twice in chunk overlaps or retries: %s", dedupe_overlaps(fs, stage, run_id, run_date))
+    documents, extra_errors = build_documents(fs, stage, run_id, run_date, len(cfg.extraction.tasks), cfg.input.passthrough_columns)
+    stage_documents(fs, stage, run_id, run_date, documents, extra_errors)
+    counts = staged_counts(fs, stage, run_date)
+    return summarize(fs, stage, run_date, counts, wall_s=time.perf_counter() - t0, generate_s=gen_seconds,
+                     output=cfg.output.path, run_id=run_id, n_inputs=n_inputs)
 
 
 def _init_ray(cfg: JobConfig) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import polars as pl
@@ -29,6 +29,8 @@ class RunSummary:
     generate_s: float
     report_path: str | None = field(default=None)
     skipped_inputs: int = 0  # nightly mode: shards already published with this config
+    outcome: str = "published"  # published | already published | nothing new
+    resumed_passes: list[str] = field(default_factory=list)  # passes an earlier attempt finished
 
     @property
     def tokens_per_s(self) -> float:
@@ -47,7 +49,19 @@ class RunSummary:
         """Nightly mode found no new shard: nothing ran, nothing was published."""
         return cls(run_id="(nothing new)", output=output, n_inputs=0, documents=0, documents_by_status={},
                    rows={}, answer_status={}, match_kinds={}, errors_by_kind={}, tokens_in=0, tokens_out=0,
-                   wall_s=0.0, generate_s=0.0, skipped_inputs=n_skipped)
+                   wall_s=0.0, generate_s=0.0, skipped_inputs=n_skipped, outcome="nothing new")
+
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any], **changes: Any) -> "RunSummary":
+        """The summary a manifest keeps (derived values like tokens_per_s are recomputed)."""
+        known = {f.name for f in fields(cls)}
+        saved = {k: v for k, v in manifest.get("summary", {}).items() if k in known}
+        return cls(**{**saved, **changes})
+
+    @classmethod
+    def already_published(cls, manifest: dict[str, Any]) -> "RunSummary":
+        """The run's manifest is published: its summary, marked as not run again."""
+        return cls.from_manifest(manifest, outcome="already published", report_path=None)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -108,6 +122,11 @@ def render(summary: RunSummary) -> None:
     console = Console()
     head = Table(title=f"yayi-batch run {summary.run_id}", show_header=False)
     total_answers = sum(summary.answer_status.values()) or 1
+    if summary.outcome != "published":
+        head.add_row("outcome", f"{summary.outcome}: nothing was computed or written" + (
+            " (--set output.force=true computes it again)" if summary.outcome == "already published" else ""))
+    if summary.resumed_passes:
+        head.add_row("resumed", "passes an earlier attempt finished: " + ", ".join(summary.resumed_passes))
     head.add_row("documents", f"{summary.documents}  " + ", ".join(f"{k}={v}" for k, v in summary.documents_by_status.items()))
     head.add_row("input files", f"{summary.n_inputs}" + (f" (+{summary.skipped_inputs} already published, skipped)" if summary.skipped_inputs else ""))
     head.add_row("tokens in / out", f"{summary.tokens_in} / {summary.tokens_out}")

@@ -1,6 +1,7 @@
 """The sink, the documents table and publishing, on a local folder (no Ray cluster needed)."""
 
 import json
+from types import SimpleNamespace
 
 import fsspec
 import polars as pl
@@ -37,16 +38,20 @@ def staged_run(tmp_path, run_id="r1", date="2026-11-25"):
     ]
     block = ParseAnswers(run_id)(pa.Table.from_pylist(rows))
     sink = TablesSink(out, {}, run_id, date)
-    result = sink.write([block.slice(0, 2), block.slice(2)], ctx=None)
-    return fs, out, stage, result
+    sink.write([block.slice(0, 2), block.slice(2)], ctx=SimpleNamespace(kwargs={"write_uuid": "w1"}, task_idx=7))
+    files = sorted(p for p in fs.find(stage) if "/chunks/" not in p)
+    return fs, out, stage, files
 
 
 def test_sink_explodes_answer_rows_into_typed_tables(tmp_path):
-    fs, out, stage, result = staged_run(tmp_path)
-    assert result["counts"] == {"answers": 4, "entities": 1, "relations": 1, "errors": 2}
-    for path in result["files"]:
+    fs, out, stage, files = staged_run(tmp_path)
+    counts = {path.split("/_staging/r1/")[1].split("/")[0]: pq.read_metadata(path).num_rows for path in files}
+    assert counts == {"answers": 4, "entities": 1, "relations": 1, "errors": 2}
+    for path in files:
         table_name = path.split("/_staging/r1/")[1].split("/")[0]
         assert pq.read_schema(path).equals(TABLES[table_name], check_metadata=False)
+    # One write task, one file name in every table folder: Ray Data's checkpoint can undo it as a unit.
+    assert {path.rsplit("/", 1)[1] for path in files} == {"part-r1-w1_000007.parquet"}
 
 
 def test_documents_account_for_every_input_with_a_status(tmp_path):
@@ -122,3 +127,56 @@ def test_mentions_found_twice_in_chunk_overlaps_become_one_row(tmp_path):
     assert dedupe_overlaps(fs, stage, "r1", "2026-11-25") == {"entities": first.num_rows}
     again = pl.read_parquet(f"{folder}/*.parquet")
     assert again.height == first.num_rows and again["entity_id"].n_unique() == again.height
+
+
+def test_documents_built_again_after_a_kill_replace_the_first_ones(tmp_path):
+    from yayi_batch.io.publish import clear_documents
+
+    fs, out, stage, _ = staged_run(tmp_path)
+    built = []
+    for _ in range(2):  # finalize killed after staging the documents, then run again
+        clear_documents(fs, stage, "r1", "2026-11-25")
+        docs, extra = build_documents(fs, stage, "r1", "2026-11-25", n_tasks=3, passthrough=[])
+        stage_documents(fs, stage, "r1", "2026-11-25", docs, extra)
+        built.append(docs)
+    assert built[1].equals(built[0])  # the first attempt's rows are not counted into the second
+    counts = staged_counts(fs, stage, "2026-11-25")
+    assert counts["documents"] == 3
+    assert counts["errors"] == 2 + 2  # two parse errors, a missing_answers row for a and c (not doubled)
+
+
+def test_publish_killed_midway_resumes_without_losing_or_doubling_files(tmp_path):
+    from yayi_batch.io.stage import Staging
+
+    fs, out, stage, _ = staged_run(tmp_path)
+    docs, extra = build_documents(fs, stage, "r1", "2026-11-25", n_tasks=2, passthrough=["title"])
+    stage_documents(fs, stage, "r1", "2026-11-25", docs, extra)
+    counts = staged_counts(fs, stage, "2026-11-25")
+    staging = Staging(fs, stage)
+    # The killed attempt: marked, cleared the old partition, moved the answers, then died.
+    staging.mark("publish")
+    src, dst = partition_dir(stage, "answers", "2026-11-25"), partition_dir(out, "answers", "2026-11-25")
+    fs.makedirs(dst, exist_ok=True)
+    for path in fs.find(src):
+        fs.mv(path, f"{dst}/{path.rsplit('/', 1)[1]}")
+    other = partition_dir(out, "entities", "2026-11-25")  # an older run's file, still there
+    fs.makedirs(other, exist_ok=True)
+    pq.write_table(TABLES["entities"].empty_table(), f"{other}/part-2026-11-24-aaaaaaaa-bbbbbbbb-x.parquet")
+
+    publish(fs, out, "r1", "2026-11-25", {"run_id": "r1", "counts": counts}, staging=staging)
+    assert fs.cat(f"{out}/_SUCCESS").decode().strip() == "r1"
+    for table in ("answers", "entities", "documents", "errors"):
+        assert pq.read_table(partition_dir(out, table, "2026-11-25")).num_rows == counts[table], table
+    assert not fs.exists(f"{other}/part-2026-11-24-aaaaaaaa-bbbbbbbb-x.parquet")
+    assert not fs.exists(stage)
+
+
+def test_staged_prompt_rows_are_counted_from_parquet_footers(tmp_path):
+    from yayi_batch.io.publish import count_rows
+
+    fs = fsspec.filesystem("file")
+    assert count_rows(fs, str(tmp_path / "missing")) == 0
+    (tmp_path / "p").mkdir()
+    pq.write_table(pa.table({"x": [1, 2, 3]}), tmp_path / "p" / "a.parquet")
+    pq.write_table(pa.table({"x": [4]}), tmp_path / "p" / "b.parquet")
+    assert count_rows(fs, str(tmp_path / "p")) == 4

@@ -65,6 +65,9 @@ def test_prompt_rows_are_chunk_major_and_skip_placeholders():
     assert len({r["chunk_id"] for r in rows[:3]}) == 1  # the tasks of one chunk are adjacent
     assert rows[0]["types"] == ["人物", "机构", "地点"]
     assert rows[0]["prompt"].startswith(f"文本: {rows[0]['chunk_text']} \n")
+    # The checkpoint key: one per (chunk, task), the same on every run of the same input.
+    assert len({r["prompt_id"] for r in rows}) == len(rows)
+    assert [r["prompt_id"] for r in BuildPromptRows(cfg)(chunks).to_pylist()] == [r["prompt_id"] for r in rows]
 
 
 def answer_rows(answers):

@@ -14,12 +14,14 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 
 from yayi_batch.io.fs import arrow_filesystem, join
 from yayi_batch.io.write import part_prefix, partition_dir, staging_dir, write_table
 from yayi_batch.schema import DOCUMENTS, ERRORS, TABLES
 from yayi_batch.steps.prepare import DOC_COLUMNS
 
+DOCUMENT_ERRORS = "docerrors"  # no "-": file names end in "-{id}" (see _clear_partition)
 COUNTED = ("entities", "relations", "events", "event_arguments", "errors")
 FAILED_ANSWERS = ("invalid", "engine_error")
 
@@ -100,40 +102,60 @@ def published_inputs(fs: Any, output: str, fingerprint: str) -> set[tuple[str, s
     return done
 
 
-def _clear_partition(fs: Any, dst: str, run_id: str, incremental: bool) -> None:
+def _clear_partition(fs: Any, dst: str, run_id: str, incremental: bool, keep_mine: bool) -> None:
     """Make room for this run in a date partition.
 
     A full run replaces the date (a rerun gives the same rows, never doubled). An incremental
     (nightly) run adds to it: it removes only its own earlier attempt and files written under
-    another config fingerprint, which must never mix with this one's.
+    another config fingerprint, which must never mix with this one's. A publish resumed after a
+    kill keeps this run's files: they are the ones the killed attempt had already moved.
     """
     if not fs.exists(dst):
-        return
-    if not incremental:
-        fs.rm(dst, recursive=True)
         return
     mine, fingerprint = part_prefix(run_id), run_fingerprint(run_id)
     for path in fs.find(dst):
         name = path.rsplit("/", 1)[-1]
+        if name.startswith(mine):
+            if not keep_mine:
+                fs.rm(path)
+            continue
         other = name.removeprefix("part-").rsplit("-", 1)[0]
-        if name.startswith(mine) or run_fingerprint(other) != fingerprint:
+        if not incremental or run_fingerprint(other) != fingerprint:
             fs.rm(path)
 
 
-def publish(fs: Any, output: str, run_id: str, run_date: str, manifest: dict[str, Any], *, incremental: bool = False) -> dict[str, int]:
-    """Move the staged tables into `{table}/date={run_date}/`, write the manifest, then _SUCCESS."""
+def published_manifest(fs: Any, output: str, run_id: str) -> dict[str, Any] | None:
+    """The manifest of `run_id` if that run is published, else None."""
+    path = join(output, "_manifest", f"{run_id}.json")
+    fs.invalidate_cache()
+    if not fs.exists(path):
+        return None
+    with fs.open(path, "r") as fh:
+        return json.load(fh)
+
+
+def publish(fs: Any, output: str, run_id: str, run_date: str, manifest: dict[str, Any], *, incremental: bool = False,
+            staging: Any = None) -> dict[str, int]:
+    """Move the staged tables into `{table}/date={run_date}/`, write the manifest, then _SUCCESS.
+
+    With `staging` (an io.stage.Staging) the publish is resumable: it marks `publish` before the
+    first move, and a publish that finds the mark keeps the files its killed attempt moved.
+    """
     stage = staging_dir(output, run_id)
     fs.invalidate_cache()
     counts: dict[str, int] = {}
+    resumed = staging is not None and staging.done("publish")
+    if staging is not None and not resumed:
+        staging.mark("publish")
     fs.rm(join(output, "_SUCCESS"), recursive=False) if fs.exists(join(output, "_SUCCESS")) else None
     for table in TABLES:
         src, dst = partition_dir(stage, table, run_date), partition_dir(output, table, run_date)
-        _clear_partition(fs, dst, run_id, incremental)
+        _clear_partition(fs, dst, run_id, incremental, keep_mine=resumed)
         fs.makedirs(dst, exist_ok=True)
         files = sorted(fs.find(src)) if fs.exists(src) else []
         for path in files:
             fs.mv(path, join(dst, path.rsplit("/", 1)[-1]))
-        if not files:
+        if not files and not (resumed and fs.exists(dst) and fs.find(dst)):
             # An empty table still gets its schema: readers of the lake see zero rows, not an error.
             write_table(fs, dst, TABLES[table].empty_table(), run_id)
         counts[table] = int(manifest.get("counts", {}).get(table, 0))
@@ -185,10 +207,30 @@ def dedupe_overlaps(fs: Any, stage: str, run_id: str, run_date: str) -> dict[str
 
 
 def stage_documents(fs: Any, stage: str, run_id: str, run_date: str, documents: pl.DataFrame, extra_errors: pl.DataFrame) -> None:
+    """Fixed file names: building the documents again after a kill replaces, never adds."""
     table = documents.to_arrow()
-    write_table(fs, partition_dir(stage, "documents", run_date), table.cast(_documents_schema(table)), run_id)
+    write_table(fs, partition_dir(stage, "documents", run_date), table.cast(_documents_schema(table)), run_id,
+                name=f"{part_prefix(run_id)}documents.parquet")
     if extra_errors.height:
-        write_table(fs, partition_dir(stage, "errors", run_date), extra_errors.to_arrow().cast(ERRORS), run_id)
+        write_table(fs, partition_dir(stage, "errors", run_date), extra_errors.to_arrow().cast(ERRORS), run_id,
+                    name=f"{part_prefix(run_id)}{DOCUMENT_ERRORS}.parquet")
+
+
+def clear_documents(fs: Any, stage: str, run_id: str, run_date: str) -> None:
+    """Remove what stage_documents wrote, so that documents are counted from the answers alone."""
+    fs.invalidate_cache()
+    for path in (join(partition_dir(stage, "documents", run_date), f"{part_prefix(run_id)}documents.parquet"),
+                 join(partition_dir(stage, "errors", run_date), f"{part_prefix(run_id)}{DOCUMENT_ERRORS}.parquet")):
+        if fs.exists(path):
+            fs.rm(path)
+
+
+def count_rows(fs: Any, folder: str) -> int:
+    """Rows of the Parquet files under `folder`, from their footers (0 when there is none)."""
+    fs.invalidate_cache()
+    if not fs.exists(folder):
+        return 0
+    return sum(pq.ParquetFile(fs.open(path, "rb")).metadata.num_rows for path in fs.find(folder) if path.endswith(".parquet"))
 
 
 def staged_counts(fs: Any, stage: str, run_date: str) -> dict[str, int]:

@@ -33,7 +33,7 @@ from yayi_batch.schema import (
 from yayi_batch.steps import Columns
 
 COLUMNS = Columns(
-    needs=("doc_id", "chunk_id", "chunk_start", "chunk_text", "lang", "task", "types", "roles",
+    needs=("prompt_id", "doc_id", "chunk_id", "chunk_start", "chunk_text", "lang", "task", "types", "roles",
            "generated_text", "tokens_in", "tokens_out", "finish_reason", "engine_error"),
     adds=("answers", "entities", "relations", "events", "event_arguments", "errors"),
 )
@@ -41,7 +41,8 @@ COLUMNS = Columns(
 NESTED = {"entities": ENTITIES, "relations": RELATIONS, "events": EVENTS, "event_arguments": EVENT_ARGUMENTS, "errors": ERRORS}
 
 ANSWER_ROW_SCHEMA = pa.schema(
-    list(ANSWERS) + [pa.field(name, pa.list_(pa.struct(list(schema)))) for name, schema in NESTED.items()]
+    # prompt_id: the key of Ray Data's checkpoint (written with the row, never published).
+    [pa.field("prompt_id", pa.string())] + list(ANSWERS) + [pa.field(name, pa.list_(pa.struct(list(schema)))) for name, schema in NESTED.items()]
 )
 
 NOT_ERRORS = {ParseStatus.OK.value, ParseStatus.EMPTY.value}
@@ -106,6 +107,7 @@ class ParseAnswers:
         out.update(
             {
                 **key,
+                "prompt_id": row.get("prompt_id"),
                 "task": row["task"],
                 "attempt": self.attempt,
                 "status": status,

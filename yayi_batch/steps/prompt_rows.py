@@ -1,7 +1,9 @@
 """prompt rows: chunk rows -> one row per (chunk, task), the tasks of a chunk adjacent.
 
 Adjacent rows land in the same engine batch, where their shared text prefix is reused by
-vLLM's prefix cache.
+vLLM's prefix cache. Each row gets a `prompt_id` (a hash of chunk and task) that stays one to
+one through the engine and the parser: Ray Data's checkpointing keys on it, so a resumed run
+skips exactly the prompts whose answers are already written.
 """
 
 from __future__ import annotations
@@ -10,16 +12,17 @@ import pyarrow as pa
 
 from yayi_batch.config import ExtractionConfig
 from yayi_batch.prompts.build import build_prompts
-from yayi_batch.schema import Lang
+from yayi_batch.schema import Lang, stable_id
 from yayi_batch.steps import Columns
 
 COLUMNS = Columns(
     needs=("doc_id", "chunk_id", "chunk_start", "chunk_text", "lang"),
-    adds=("task", "types", "roles", "prompt"),
+    adds=("prompt_id", "task", "types", "roles", "prompt"),
 )
 
 PROMPT_SCHEMA = pa.schema(
     [
+        pa.field("prompt_id", pa.string()),
         pa.field("doc_id", pa.string()),
         pa.field("chunk_id", pa.string()),
         pa.field("chunk_start", pa.int64()),
@@ -31,6 +34,10 @@ PROMPT_SCHEMA = pa.schema(
         pa.field("prompt", pa.string()),
     ]
 )
+
+
+def prompt_id(chunk_id: str, task: str) -> str:
+    return stable_id("prompt", chunk_id, task)
 
 
 class BuildPromptRows:
@@ -47,5 +54,5 @@ class BuildPromptRows:
             for p in build_prompts(chunk["chunk_text"], Lang(chunk["lang"]), self.extraction):
                 if task is not None and p.task.value != task:
                     continue
-                rows.append({**chunk, "task": p.task.value, "types": list(p.types), "roles": list(p.roles), "prompt": p.prompt})
+                rows.append({**chunk, "prompt_id": prompt_id(chunk["chunk_id"], p.task.value), "task": p.task.value, "types": list(p.types), "roles": list(p.roles), "prompt": p.prompt})
         return pa.Table.from_pylist(rows, schema=PROMPT_SCHEMA)
