@@ -143,7 +143,7 @@ class EngineConfig(_Strict):
     structured_max_chars: int = Field(40, ge=1)
     max_concurrent_batches: int = Field(4, ge=1)
     # Prompts per block: the unit that streams to the writer and that Ray Data's checkpoint
-    # commits, so the most a killed run redoes is one block per engine replica in flight.
+    # commits, so a killed run redoes only the blocks that were in flight.
     rows_per_block: int = Field(64, ge=1)
 
 
