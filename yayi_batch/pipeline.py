@@ -27,7 +27,7 @@ from yayi_batch.generate import NEEDS as GENERATE_NEEDS
 from yayi_batch.generate import LIGHT_STAGE_CPUS, generate
 from yayi_batch.io.fs import arrow_filesystem, filesystem, join
 from yayi_batch.io.publish import (build_documents, clear_documents, count_rows, dedupe_overlaps, publish, published_inputs, published_manifest,
-                                   read_staged, stage_documents, staged_counts)
+                                   read_staged, stage_documents)
 from yayi_batch.io.read import list_inputs, read_documents
 from yayi_batch.io.stage import Staging, checkpointed
 from yayi_batch.io.write import TablesSink, partition_dir, staging_dir, write_table
@@ -232,8 +232,7 @@ def _finalize(cfg: JobConfig, staging: Staging, run_id: str, run_date: str, n_in
     log.info("merged mentions found twice in chunk overlaps or retries: %s", dedupe_overlaps(fs, stage, run_id, run_date))
     documents, extra_errors = build_documents(fs, stage, run_id, run_date, len(cfg.extraction.tasks), cfg.input.passthrough_columns)
     stage_documents(fs, stage, run_id, run_date, documents, extra_errors)
-    counts = staged_counts(fs, stage, run_date)
-    return summarize(fs, stage, run_date, counts, wall_s=time.perf_counter() - t0, generate_s=gen_seconds,
+    return summarize(fs, stage, run_date, wall_s=time.perf_counter() - t0, generate_s=gen_seconds,
                      output=cfg.output.path, run_id=run_id, n_inputs=n_inputs)
 
 

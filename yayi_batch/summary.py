@@ -77,8 +77,9 @@ def _value_counts(df: pl.DataFrame, column: str) -> dict[str, int]:
     return {str(k): int(n) for k, n in vc.iter_rows()}
 
 
-def summarize(fs: Any, stage: str, run_date: str, counts: dict[str, int], *, wall_s: float, generate_s: float,
+def summarize(fs: Any, stage: str, run_date: str, *, wall_s: float, generate_s: float,
               output: str, run_id: str, n_inputs: int) -> RunSummary:
+    """The summary of a staged run; reads each staged table once (the columns it needs)."""
     def staged(table: str, columns: list[str]) -> pl.DataFrame:
         return read_staged(fs, partition_dir(stage, table, run_date), columns=columns, schema=TABLES[table])
 
@@ -97,6 +98,10 @@ def summarize(fs: Any, stage: str, run_date: str, counts: dict[str, int], *, wal
         ]
     )
     documents = staged("documents", ["status"])
+    errors = staged("errors", ["kind"])
+    tables = {"entities": entities, "relations": relations, "events": events, "event_arguments": arguments,
+              "errors": errors, "documents": documents, "answers": answers}
+    counts = {table: tables[table].height for table in TABLES}
     return RunSummary(
         run_id=run_id,
         output=output,
@@ -106,7 +111,7 @@ def summarize(fs: Any, stage: str, run_date: str, counts: dict[str, int], *, wal
         rows=counts,
         answer_status=_value_counts(answers, "status"),
         match_kinds=_value_counts(matches, "match"),
-        errors_by_kind=_value_counts(staged("errors", ["kind"]), "kind"),
+        errors_by_kind=_value_counts(errors, "kind"),
         tokens_in=int(answers["tokens_in"].sum() or 0) if answers.height else 0,
         tokens_out=int(answers["tokens_out"].sum() or 0) if answers.height else 0,
         wall_s=round(wall_s, 2),

@@ -73,6 +73,7 @@ def committed_checkpoints(fs, out):
     return [p for p in found if not p.endswith(".pending.parquet")]
 
 
+@pytest.mark.slow  # a second driver process with its own Ray, a slow engine, then a resume (~2 min)
 def test_killed_driver_then_rerun_gives_the_rows_of_a_clean_run(local_ray, tmp_path):
     with moto_s3("corpus", "lake") as (fs, options):
         upload_corpus(fs, tmp_path)
