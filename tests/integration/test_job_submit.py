@@ -63,7 +63,9 @@ def test_ray_job_submit_runs_the_job_to_success(ray_head, corpus, tmp_path):
         "input": {"paths": [str(corpus)], "passthrough_columns": ["title"]},
         "output": {"path": str(out), "run_date": "2026-11-25", "report": False},
         "extraction": {"tasks": ["ner"]},
-        "sampling": {"max_tokens": 48},
+        # The submission path is under test here; retries of cut answers have their own tests
+        # and would cost a second engine load.
+        "sampling": {"max_tokens": 48, "retry_truncated": False},
     }))
     submit = subprocess.run(
         [RAY, "job", "submit", f"--address={address}", "--working-dir", str(REPO), "--no-wait",
