@@ -14,7 +14,7 @@ import pytest
 
 import yayi_batch
 from yayi_batch.config import ExtractionConfig
-from yayi_batch.gold import GOLD_SCHEMA, load_gold
+from yayi_batch.evaluation.gold import GOLD_SCHEMA, load_gold
 
 DATA = Path(yayi_batch.__file__).resolve().parent / "data"
 GOLD = DATA / "sample_gold" / "gold.jsonl"

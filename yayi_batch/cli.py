@@ -64,8 +64,8 @@ def parser() -> argparse.ArgumentParser:
 
 def run_job(cfg: JobConfig) -> int:
     """Run, print the summary; the process's exit code says whether every document made it."""
-    from yayi_batch.pipeline import run
-    from yayi_batch.summary import render
+    from yayi_batch.run import run
+    from yayi_batch.finalize.summary import render
 
     summary = run(cfg)
     render(summary)
@@ -78,8 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _delegate(argv[0], argv[1:])
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from yayi_batch.io.fs import InputError
-    from yayi_batch.models import ModelSourceError
+    from yayi_batch.read import InputError
+    from yayi_batch.model.resolve import ModelSourceError
 
     try:
         if args.command == "demo":
@@ -94,11 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _delegate(command: str, rest: list[str]) -> int:
     if command == "eval":
-        from yayi_batch.eval import main as sub_main
+        from yayi_batch.evaluation.cli import main as sub_main
     elif command == "report":
         from yayi_batch.report import main as sub_main
     else:
-        from yayi_batch.check_model import main as sub_main
+        from yayi_batch.model.check import main as sub_main
     return sub_main(rest)
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from yayi_batch.models import EMBEDDED_MODEL, PROFILES
+from yayi_batch.model.profiles import EMBEDDED_MODEL, PROFILES
 from yayi_batch.schema import Task
 
 

@@ -9,7 +9,7 @@ import sys
 import time
 
 from yayi_batch.config import load_config
-from yayi_batch.pipeline import run
+from yayi_batch.run import run
 
 from test_pipeline_fake_engine import fake_generate
 

@@ -7,9 +7,9 @@ import pytest
 from transformers import AutoTokenizer
 
 from yayi_batch.config import load_config
-from yayi_batch.pipeline import run
+from yayi_batch.run import run
 from yayi_batch.prompts import build_prompts, detect_lang
-from yayi_batch.vllm_plugin.standin import make_standin
+from yayi_batch.testing.standin import make_standin
 
 from conftest import DOCS, base_overrides
 

@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from yayi_batch.config import load_config
-from yayi_batch.pipeline import run
+from yayi_batch.run import run
 from yayi_batch.schema import TABLES
 
 from conftest import DOCS, base_overrides

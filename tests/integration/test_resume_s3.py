@@ -19,7 +19,7 @@ import pyarrow.fs as pafs
 import pytest
 
 from yayi_batch.config import load_config
-from yayi_batch.pipeline import run
+from yayi_batch.run import run
 
 from conftest import write_corpus
 from killable_job import recording_generate

@@ -8,7 +8,7 @@ import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 
 from yayi_batch.config import load_config
-from yayi_batch.pipeline import run
+from yayi_batch.run import run
 
 from conftest import DOCS, write_corpus
 from s3_server import moto_s3

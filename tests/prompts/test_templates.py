@@ -4,7 +4,8 @@ import pytest
 
 from yayi_batch.config import ExtractionConfig, LangSchema
 from yayi_batch.prompts import build_prompts, detect_lang
-from yayi_batch.prompts.templates import TEMPLATES_VERSION
+from yayi_batch.prompts import templates
+from yayi_batch.prompts.templates import TEMPLATES_VERSION, VERSION_DIGESTS, templates_digest
 from yayi_batch.schema import Lang, Task
 
 ZH = LangSchema(entity_types=["人物", "机构", "地点"], relation_types=["注资", "拥有", "纠纷", "增持"],
@@ -30,7 +31,19 @@ def test_template_is_pinned(lang, task):
     cfg = ExtractionConfig(tasks=[task], zh=ZH, en=EN)
     (prompt,) = build_prompts("T", lang, cfg)
     assert prompt.prompt == PINNED[(lang, task)]
-    assert TEMPLATES_VERSION == "yayi-uie-v1"  # a changed string needs a new version
+
+
+def test_version_is_tied_to_the_template_text():
+    """A changed template string without a new version (and its digest) fails here."""
+    assert VERSION_DIGESTS[TEMPLATES_VERSION] == templates_digest(), (
+        "a template changed: add a new TEMPLATES_VERSION with this digest to VERSION_DIGESTS")
+    assert len(set(VERSION_DIGESTS.values())) == len(VERSION_DIGESTS)  # each version its own text
+
+
+def test_digest_sees_a_changed_template(monkeypatch):
+    before = templates_digest()
+    monkeypatch.setattr(templates, "NER_EN", templates.NER_EN + " ")
+    assert templates_digest() != before
 
 
 def test_open_relation_prompt_and_typed_english_events():

@@ -101,8 +101,8 @@ def reference_logits(model_dir: Path, ids: list[int]) -> torch.Tensor:
 def engine(request, tmp_path_factory):
     from vllm import LLM
 
-    from yayi_batch.tokenizer import prepare_yayi_tokenizer
-    from yayi_batch.vllm_plugin.standin import make_standin
+    from yayi_batch.model.yayi_tokenizer import prepare_yayi_tokenizer
+    from yayi_batch.testing.standin import make_standin
 
     layout = request.param
     root = tmp_path_factory.mktemp(f"engine-{layout}")

@@ -7,12 +7,25 @@ the first candidate that yields records (an echoed prompt holds template bracket
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection
 
 from yayi_batch.parse import lenient, records
 from yayi_batch.schema import ParseResult, ParseStatus, Task
 
-__all__ = ["parse_output"]
+__all__ = ["INTERNAL_ERROR", "parse_output", "raise_internal_errors"]
+
+# The reason prefix of an answer the parser failed on because of a bug in the parser itself.
+INTERNAL_ERROR = "internal_error"
+# Tests set YAYI_BATCH_PARSE_RAISE=1 (tests/conftest.py): a parser bug then raises instead of
+# hiding as an invalid answer, so "never raises" properties cannot pass on a crash.
+_RAISE = os.environ.get("YAYI_BATCH_PARSE_RAISE") == "1"
+
+
+def raise_internal_errors(enabled: bool) -> None:
+    """Re-raise parser bugs instead of turning them into `internal_error` invalid answers."""
+    global _RAISE
+    _RAISE = enabled
 
 # Among candidates without records: a cut answer says more than an empty one, which says more
 # than a malformed one.
@@ -46,4 +59,7 @@ def parse_output(task: Task | str, text: str | None, *, types: Collection[str] |
             return best or records.invalid(exc.reason())
         return best or records.invalid("not_json: no JSON object or array found")
     except Exception as exc:  # the contract is "never raises"; a bug here must not kill a batch
-        return records.invalid(f"internal_error: {type(exc).__name__}: {str(exc)[:200]}")
+        if _RAISE:
+            raise
+        # Counted in the run summary (parser_internal_errors), so a bug is visible, not silent.
+        return records.invalid(f"{INTERNAL_ERROR}: {type(exc).__name__}: {str(exc)[:200]}")

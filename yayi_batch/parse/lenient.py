@@ -2,7 +2,7 @@
 
 The model was tuned on strict ``json.dumps(..., ensure_ascii=False)`` output, so strict JSON is
 tried first and most answers never reach the slow path. When it fails: special tokens, code
-fences and echoed prompts are stripped, then ``tokenizer.walk`` rewrites Python-literal and
+fences and echoed prompts are stripped, then ``json_scan.walk`` rewrites Python-literal and
 full-width syntax *outside* string values into JSON, finds where the structure ends and, for
 an answer cut at ``max_tokens``, closes it after the last complete value. Whatever strict JSON
 still rejects goes to ``json_repair``.
@@ -20,7 +20,7 @@ from typing import Any
 
 import json_repair
 
-from yayi_batch.parse import tokenizer
+from yayi_batch.parse import json_scan
 
 MAX_CHARS = 65_536  # answers are <= 512 tokens; anything far larger is not a model answer
 MAX_DEPTH = 20  # the deepest real shape (EE: list > event > arguments > list) is 4
@@ -177,14 +177,14 @@ def _prefix_tags(prefix: str) -> list[str]:
 
 def _parse_from(body: str, start: int, tags: list[str], budget: list[int]) -> tuple[Loaded, int]:
     try:
-        walk = tokenizer.walk(body, start, max_depth=MAX_DEPTH)
+        walk = json_scan.walk(body, start, max_depth=MAX_DEPTH)
         if walk.truncated and ("”" in body or "’" in body):  # maybe mixed quotes: "人物”
             # Only a consistent style counts: a strict answer cut inside "他说“你好”]..." has
             # keys closed by ASCII quotes, and reading it loosely would invent records.
-            loose = tokenizer.walk(body, start, max_depth=MAX_DEPTH, loose=True)
+            loose = json_scan.walk(body, start, max_depth=MAX_DEPTH, loose=True)
             if not loose.truncated and "same_quotes" not in loose.tags:
                 walk = loose
-    except tokenizer.NestingTooDeep as exc:
+    except json_scan.NestingTooDeep as exc:
         raise TooDeep(str(exc)) from exc
     tags = tags + walk.tags
     if not walk.truncated and body[walk.end:].strip():

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from yayi_batch.config import ExtractionConfig, LangSchema
 from yayi_batch.prompts import templates as T
 from yayi_batch.schema import Lang, Task
+from yayi_batch.unicode_scripts import is_han
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,6 @@ class TaskPrompt:
     roles: tuple[str, ...]  # argument roles asked for (ee, ee_args)
 
 
-def _is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2EBEF or 0xF900 <= code <= 0xFAFF
-
 
 def detect_lang(text: str, sample: int = 2000) -> Lang:
     """Chinese when CJK ideographs are at least a fifth of the letters in the first `sample` chars.
@@ -34,7 +31,7 @@ def detect_lang(text: str, sample: int = 2000) -> Lang:
     """
     cjk = latin = 0
     for ch in text[:sample]:
-        if _is_cjk(ch):
+        if is_han(ch):
             cjk += 1
         elif ch.isalpha() and unicodedata.category(ch).startswith("L"):
             latin += 1

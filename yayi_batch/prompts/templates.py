@@ -1,13 +1,23 @@
 """The YAYI-UIE prompt strings, exactly as the model was tuned on them (../shared/yayi-formats.md).
 
-Text first, instruction after. Every template is pinned by a test: change one and the version
-below must change too, which changes the config fingerprint, so stale output is never reused.
-Pure module.
+Text first, instruction after. Every template is pinned by a test, and the version is tied to
+the text: `templates_digest()` hashes every template string, and `VERSION_DIGESTS` records the
+digest of each version. Change a template without adding a new version (and its digest) and
+tests/prompts/test_templates.py fails. The version is part of the config fingerprint, so output
+of other templates is never reused. Pure module.
 """
 
 from __future__ import annotations
 
+import hashlib
+import sys
+
 TEMPLATES_VERSION = "yayi-uie-v1"
+# Every version there has been, with the digest of its template strings: never edit a line,
+# add one (and bump TEMPLATES_VERSION) when a template changes.
+VERSION_DIGESTS = {
+    "yayi-uie-v1": "21e13b6f4e7ef220",
+}
 
 # The text block: ASCII colon and space, a space before the newline.
 TEXT_ZH = "文本: {text} \n"
@@ -45,3 +55,13 @@ EE_ARGS_EN = (
     "Given the text and the role list [{roles_en}], identify event arguments and roles, "
     "provide your answer in the format of json{{role:name}}."
 )
+
+
+def templates_digest() -> str:
+    """A hash of every template string of this module (its upper-case str constants)."""
+    module = sys.modules[__name__]
+    names = sorted(n for n in vars(module) if n.isupper() and isinstance(getattr(module, n), str) and n != "TEMPLATES_VERSION")
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(f"{name}={getattr(module, name)}\x1f".encode())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,178 @@
+"""`yayi-batch eval`: score a run's output tables against gold annotations.
+
+Only gold documents are scored: a gold document with no predicted rows counts as an empty
+prediction, and predicted documents that are not in the gold are ignored (their number is
+reported). Unparseable answers simply have no records, so they score as empty predictions;
+their share is reported from the ``answers`` table (status == "invalid").
+Pure module: no ray, no vllm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from yayi_batch.evaluation.metrics import METRICS, compared_types, gold_items, pred_items, score
+from yayi_batch.evaluation.gold import FORMATS, TASKS, load_gold
+from yayi_batch.publish.reader import read_table, write_text
+
+PRED_TABLES = ("entities", "relations", "events", "event_arguments", "documents", "answers")
+_EXAMPLES = 10
+
+
+def load_predictions(pred_dir: str, run_id: str | None = None, storage_options: dict | None = None) -> dict[str, pl.DataFrame]:
+    return {name: read_table(pred_dir, name, run_id=run_id, storage_options=storage_options) for name in PRED_TABLES}
+
+
+def _docs_report(gold: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> dict:
+    gold_docs = gold.select("doc_id").unique()
+    if tables["documents"].height:
+        pred_docs = tables["documents"].select("doc_id").unique()
+    else:  # no documents table: the docs that have any predicted row
+        pred_docs = pl.concat([tables[t].select("doc_id") for t in PRED_TABLES[:4]]).unique()
+    extra = pred_docs.join(gold_docs, on="doc_id", how="anti").sort("doc_id")
+    missing = gold_docs.join(pred_docs, on="doc_id", how="anti").sort("doc_id")
+    return {
+        "gold": gold_docs.height,
+        "pred": pred_docs.height,
+        "gold_not_in_pred": missing.height,  # scored as empty predictions
+        "gold_not_in_pred_examples": missing["doc_id"].head(_EXAMPLES).to_list(),
+        "pred_not_in_gold": extra.height,  # ignored
+        "pred_not_in_gold_examples": extra["doc_id"].head(_EXAMPLES).to_list(),
+    }
+
+
+def parse_report(answers: pl.DataFrame, gold: pl.DataFrame, tasks: Sequence[str]) -> dict | None:
+    """Answer status shares over the answers of gold documents and tasks; None without answers."""
+    tasks = [*tasks, "ee_args"] if "ee" in tasks else list(tasks)  # arguments-only prompts are EE
+    answers = answers.join(gold.select("doc_id").unique(), on="doc_id", how="semi")
+    answers = answers.filter(pl.col("task").is_in(tasks))
+    if not answers.height:
+        return None
+
+    def rate(df: pl.DataFrame) -> dict:
+        invalid = df.filter(pl.col("status") == "invalid").height
+        return {"answers": df.height, "invalid": invalid, "invalid_rate": invalid / df.height}
+
+    by_status = answers.group_by("status").len().sort("status", nulls_last=True)
+    return {
+        **rate(answers),
+        "by_task": {t: rate(answers.filter(pl.col("task") == t)) for t in sorted(answers["task"].drop_nulls().unique())},
+        "by_status": {str(s): int(n) for s, n in by_status.iter_rows()},
+    }
+
+
+def evaluate(gold: pl.DataFrame, tables: dict[str, pl.DataFrame], tasks: Sequence[str] | None = None) -> dict:
+    """Every metric of the requested tasks (default: the tasks present in the gold)."""
+    present = sorted(gold["task"].unique().to_list())
+    for task in tasks or ():
+        if task not in present:
+            raise ValueError(f"the gold has no {task!r} rows (it has {present})")
+    tasks = list(tasks) if tasks else present
+    gold = gold.filter(pl.col("task").is_in(tasks))
+    doc_dataset = None
+    if gold["dataset"].null_count() < gold.height:
+        doc_dataset = gold.select("doc_id", pl.col("dataset").fill_null("(none)")).unique()
+        clash = doc_dataset.group_by("doc_id").len().filter(pl.col("len") > 1)
+        if clash.height:
+            raise ValueError(f"gold doc_id in several datasets, e.g. {clash['doc_id'][0]!r}")
+    metrics, notes = {}, []
+    for name, metric in METRICS.items():
+        if metric.task not in tasks:
+            continue
+        g, why = gold_items(gold, name)
+        if g is None:
+            notes.append(f"{name} not scored: {why}")
+            continue
+        scope = gold.filter(pl.col("task") == metric.task).select("doc_id").unique()
+        p = pred_items(tables, name).join(scope, on="doc_id", how="semi")
+        if name == "re_strict":  # types that either side lacks are not compared
+            kept = compared_types(g, p)
+            blank = [pl.lit(None, pl.String).alias(c) for c in ("head_type", "tail_type") if c not in kept]
+            g, p = g.with_columns(blank), p.with_columns(blank)
+            if not kept:
+                notes.append("re_strict compares no entity types (the predictions carry none): equals re_boundary")
+        ds = doc_dataset.join(scope, on="doc_id", how="semi") if doc_dataset is not None else None
+        metrics[name] = {**score(g, p, metric, ds), "docs": scope.height}
+        if name == "re_strict":
+            metrics[name]["types_compared"] = kept
+    docs = _docs_report(gold, tables)
+    if docs["pred"] and docs["gold_not_in_pred"] == docs["gold"]:  # the usual cause of an all-zero score
+        notes.append("no gold doc_id is in the output: do the gold and the input use the same ids?")
+    return {
+        "tasks": tasks,
+        "docs": docs,
+        "parse": parse_report(tables["answers"], gold, tasks),
+        "metrics": metrics,
+        "notes": notes,
+    }
+
+
+def print_result(result: dict, console: Console) -> None:
+    table = Table(title="Scores (micro)")
+    for col in ("metric", "P", "R", "F1", "TP", "FP", "FN", "macro F1"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for name, m in result["metrics"].items():
+        mi, ma = m["micro"], m["macro"]
+        table.add_row(name, f"{mi['precision']:.4f}", f"{mi['recall']:.4f}", f"{mi['f1']:.4f}", str(mi["tp"]),
+                      str(mi["fp"]), str(mi["fn"]), f"{ma['f1']:.4f} ({ma['datasets']} ds)" if ma else "-")  # fmt: skip
+    console.print(table)
+    for name, m in result["metrics"].items():
+        if len(m["per_type"]) > 1:
+            per = Table(title=f"{name} per type (top 20)")
+            for col in ("type", "P", "R", "F1", "TP", "FP", "FN"):
+                per.add_column(col, justify="left" if col == "type" else "right")
+            for r in m["per_type"][:20]:
+                per.add_row(Text(str(r["type"])), f"{r['precision']:.4f}", f"{r['recall']:.4f}", f"{r['f1']:.4f}",
+                            str(r["tp"]), str(r["fp"]), str(r["fn"]))  # fmt: skip
+            console.print(per)
+    d = result["docs"]
+    console.print(f"gold docs {d['gold']}, predicted docs {d['pred']}, gold docs without output {d['gold_not_in_pred']}, "
+                  f"predicted docs not in gold (ignored) {d['pred_not_in_gold']}", markup=False)  # fmt: skip
+    if result["parse"]:
+        p = result["parse"]
+        console.print(f"invalid answers: {p['invalid']}/{p['answers']} = {p['invalid_rate']:.2%}", markup=False)
+    for note in result["notes"]:
+        console.print(f"note: {note}", markup=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yayi-batch eval", description="Score output tables against gold.")
+    parser.add_argument("--gold", required=True, help="gold file or folder (Parquet, JSONL, CoNLL)")
+    parser.add_argument("--pred", required=True, help="output folder of a run (local or fsspec URL)")
+    parser.add_argument("--task", choices=TASKS, action="append", help="score only this task (repeatable)")
+    parser.add_argument("--format", choices=FORMATS, help="gold format (default: by file extension)")
+    parser.add_argument("--run-id", help="only rows of this run (default: every row in the folder)")
+    parser.add_argument("--json", help="where to write the scores (default: {pred}/_eval/eval.json)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help or a usage error: argparse already printed why
+        return int(exc.code or 0)
+    try:
+        gold = load_gold(args.gold, args.format)
+        result = evaluate(gold, load_predictions(args.pred, args.run_id), args.task)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"yayi-batch eval: {exc}", file=sys.stderr)
+        return 2
+    result = {"gold": str(args.gold), "pred": args.pred, "run_id": args.run_id, **result}
+    out = args.json or f"{args.pred.rstrip('/')}/_eval/eval.json"
+    write_text(out, json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    console = Console()
+    print_result(result, console)
+    console.print(f"scores written to {out}", markup=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

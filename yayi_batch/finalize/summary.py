@@ -1,0 +1,163 @@
+"""The run summary: what a run did, in numbers, printed at the end and kept in the manifest."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import polars as pl
+
+from yayi_batch.write.tables import read_staged
+from yayi_batch.write.paths import partition_dir
+from yayi_batch.parse import INTERNAL_ERROR
+from yayi_batch.schema import TABLES, AnswerStatus, RunOutcome, Table
+
+_PARSED = {AnswerStatus.OK.value, AnswerStatus.REPAIRED.value, AnswerStatus.TRUNCATED.value, AnswerStatus.EMPTY.value}
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    output: str
+    n_inputs: int
+    documents: int
+    documents_by_status: dict[str, int]
+    rows: dict[str, int]
+    answer_status: dict[str, int]
+    match_kinds: dict[str, int]
+    errors_by_kind: dict[str, int]
+    tokens_in: int
+    tokens_out: int
+    wall_s: float
+    generate_s: float
+    report_path: str | None = field(default=None)
+    skipped_inputs: int = 0  # nightly mode: shards already published with this config
+    outcome: str = RunOutcome.PUBLISHED.value
+    resumed_passes: list[str] = field(default_factory=list)  # passes an earlier attempt finished
+    # Answers the parser could not handle because of a bug in it (kept as invalid, never raised
+    # in production): anything above 0 is a parser bug to report.
+    parser_internal_errors: int = 0
+
+    @property
+    def tokens_per_s(self) -> float:
+        """Generated tokens per second of the extract pass (model load included)."""
+        return self.tokens_out / self.generate_s if self.generate_s > 0 else 0.0
+
+    @property
+    def parsed_share(self) -> float:
+        """Share of answers that gave records or a valid empty answer."""
+        total = sum(self.answer_status.values())
+        good = sum(n for s, n in self.answer_status.items() if s in _PARSED)
+        return good / total if total else 0.0
+
+    @classmethod
+    def nothing_to_do(cls, output: str, n_skipped: int) -> "RunSummary":
+        """Nightly mode found no new shard: nothing ran, nothing was published."""
+        return cls(run_id="(nothing new)", output=output, n_inputs=0, documents=0, documents_by_status={},
+                   rows={}, answer_status={}, match_kinds={}, errors_by_kind={}, tokens_in=0, tokens_out=0,
+                   wall_s=0.0, generate_s=0.0, skipped_inputs=n_skipped, outcome=RunOutcome.NOTHING_NEW.value)
+
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any], **changes: Any) -> "RunSummary":
+        """The summary a manifest keeps (derived values like tokens_per_s are recomputed)."""
+        known = {f.name for f in fields(cls)}
+        saved = {k: v for k, v in manifest.get("summary", {}).items() if k in known}
+        return cls(**{**saved, **changes})
+
+    @classmethod
+    def already_published(cls, manifest: dict[str, Any]) -> "RunSummary":
+        """The run's manifest is published: its summary, marked as not run again."""
+        return cls.from_manifest(manifest, outcome=RunOutcome.ALREADY_PUBLISHED.value, report_path=None)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["tokens_per_s"] = round(self.tokens_per_s, 2)
+        d["parsed_share"] = round(self.parsed_share, 4)
+        return d
+
+
+def _value_counts(df: pl.DataFrame, column: str) -> dict[str, int]:
+    if df.height == 0:
+        return {}
+    vc = df.group_by(column).agg(pl.len().alias("n")).sort("n", descending=True)
+    return {str(k): int(n) for k, n in vc.iter_rows()}
+
+
+def summarize(fs: Any, stage: str, run_date: str, *, wall_s: float, generate_s: float,
+              output: str, run_id: str, n_inputs: int) -> RunSummary:
+    """The summary of a staged run; reads each staged table once (the columns it needs)."""
+    def staged(table: str, columns: list[str]) -> pl.DataFrame:
+        return read_staged(fs, partition_dir(stage, table, run_date), columns=columns, schema=TABLES[table])
+
+    answers = staged(Table.ANSWERS.value, ["status", "reason", "tokens_in", "tokens_out"])
+    entities = staged("entities", ["match"])
+    relations = staged("relations", ["head_match", "tail_match"])
+    events = staged("events", ["trigger_match"])
+    arguments = staged("event_arguments", ["match"])
+    matches = pl.concat(
+        [
+            entities.select(pl.col("match")),
+            relations.select(pl.col("head_match").alias("match")),
+            relations.select(pl.col("tail_match").alias("match")),
+            events.select(pl.col("trigger_match").alias("match")).drop_nulls(),
+            arguments.select(pl.col("match")),
+        ]
+    )
+    documents = staged("documents", ["status"])
+    errors = staged("errors", ["kind"])
+    tables = {"entities": entities, "relations": relations, "events": events, "event_arguments": arguments,
+              "errors": errors, "documents": documents, "answers": answers}
+    counts = {table: tables[table].height for table in TABLES}
+    return RunSummary(
+        run_id=run_id,
+        output=output,
+        n_inputs=n_inputs,
+        documents=documents.height,
+        documents_by_status=_value_counts(documents, "status"),
+        rows=counts,
+        answer_status=_value_counts(answers, "status"),
+        match_kinds=_value_counts(matches, "match"),
+        errors_by_kind=_value_counts(errors, "kind"),
+        parser_internal_errors=int(answers["reason"].str.starts_with(INTERNAL_ERROR).sum() or 0) if answers.height else 0,
+        tokens_in=int(answers["tokens_in"].sum() or 0) if answers.height else 0,
+        tokens_out=int(answers["tokens_out"].sum() or 0) if answers.height else 0,
+        wall_s=round(wall_s, 2),
+        generate_s=round(generate_s, 2),
+    )
+
+
+def render(summary: RunSummary) -> None:
+    """Print the summary as rich tables."""
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console()
+    head = RichTable(title=f"yayi-batch run {summary.run_id}", show_header=False)
+    total_answers = sum(summary.answer_status.values()) or 1
+    if summary.outcome != RunOutcome.PUBLISHED.value:
+        head.add_row("outcome", f"{summary.outcome}: nothing was computed or written" + (
+            " (--set output.force=true computes it again)" if summary.outcome == RunOutcome.ALREADY_PUBLISHED.value else ""))
+    if summary.resumed_passes:
+        head.add_row("resumed", "passes an earlier attempt finished: " + ", ".join(summary.resumed_passes))
+    head.add_row("documents", f"{summary.documents}  " + ", ".join(f"{k}={v}" for k, v in summary.documents_by_status.items()))
+    head.add_row("input files", f"{summary.n_inputs}" + (f" (+{summary.skipped_inputs} already published, skipped)" if summary.skipped_inputs else ""))
+    head.add_row("tokens in / out", f"{summary.tokens_in} / {summary.tokens_out}")
+    head.add_row("tokens/s (generated)", f"{summary.tokens_per_s:.1f}")
+    head.add_row("wall time", f"{summary.wall_s:.1f} s (extract pass {summary.generate_s:.1f} s)")
+    head.add_row("answers parsed", f"{summary.parsed_share:.1%}  " + ", ".join(
+        f"{k}={v} ({v / total_answers:.0%})" for k, v in summary.answer_status.items()))
+    total_matches = sum(summary.match_kinds.values()) or 1
+    head.add_row("mentions by match", ", ".join(f"{k}={v} ({v / total_matches:.0%})" for k, v in summary.match_kinds.items()) or "-")
+    if summary.parser_internal_errors:
+        head.add_row("parser bugs", f"{summary.parser_internal_errors} answers hit an internal parser error (kept as invalid; please report)")
+    head.add_row("errors by kind", ", ".join(f"{k}={v}" for k, v in summary.errors_by_kind.items()) or "none")
+    head.add_row("output", summary.output)
+    if summary.report_path:
+        head.add_row("report", summary.report_path)
+    rows = RichTable(title="rows per table")
+    rows.add_column("table")
+    rows.add_column("rows", justify="right")
+    for table, n in summary.rows.items():
+        rows.add_row(table, str(n))
+    console.print(head)
+    console.print(rows)

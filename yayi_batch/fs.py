@@ -1,0 +1,41 @@
+"""The one filesystem entry point: a path or URI plus options -> an fsspec filesystem.
+
+Every reader and writer of the job (inputs, staging, published tables, manifests, models,
+reports) goes through `filesystem`, so a storage option set in the config applies everywhere.
+Pure: fsspec and pyarrow only.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+import fsspec
+import pyarrow.fs as pafs
+from fsspec.core import url_to_fs
+
+
+def filesystem(uri: str, storage_options: dict[str, Any] | None = None) -> tuple[fsspec.AbstractFileSystem, str]:
+    """(fs, path without protocol) for a local path or any fsspec URI."""
+    fs, path = url_to_fs(uri, **(storage_options or {}))
+    return fs, path
+
+
+def arrow_filesystem(fs: fsspec.AbstractFileSystem) -> pafs.FileSystem:
+    """The pyarrow view of an fsspec filesystem, for Ray Data readers and writers."""
+    return pafs.PyFileSystem(pafs.FSSpecHandler(fs))
+
+
+def join(base: str, *parts: str) -> str:
+    return posixpath.join(base.rstrip("/"), *parts)
+
+
+def protocol_of(fs: fsspec.AbstractFileSystem) -> str:
+    proto = fs.protocol
+    return proto[0] if isinstance(proto, (tuple, list)) else proto
+
+
+def display_uri(fs: fsspec.AbstractFileSystem, path: str) -> str:
+    """A path as the user would write it: s3://bucket/key, or a local path."""
+    proto = protocol_of(fs)
+    return path if proto in ("file", "local") else f"{proto}://{path}"

@@ -1,0 +1,56 @@
+"""generate, in Ray: prompt rows -> model answers, with `ray.data.llm` and vLLM in an actor pool.
+
+The engine is built once per actor by ray.data.llm and called per batch. A row that fails in
+the engine becomes data (`engine_error` column), not an exception; only a dead engine stops a
+batch, and Ray restarts that actor. The row pre/post-processing is pure (generate/rows.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ray.data import Dataset
+from ray.data.llm import build_processor, vLLMEngineProcessorConfig
+
+from yayi_batch.config import JobConfig
+from yayi_batch.generate.rows import Postprocess, Preprocess, engine_kwargs
+from yayi_batch.model.profiles import PROFILES, PromptStyle
+
+# CPUs of the light Ray stages (chat template, parse): on a 2-core box a whole CPU each for these
+# and the engine leaves none for the reader, and the pipeline waits forever.
+LIGHT_STAGE_CPUS = 0.25
+
+
+def processor_config(cfg: JobConfig, model_path: str, tokenizer_path: str | None) -> vLLMEngineProcessorConfig:
+    chat = PROFILES[cfg.model.profile].style is PromptStyle.CHAT
+    extra: dict[str, Any] = {}
+    if cfg.engine.cpu_bundle:
+        # Without an explicit CPU bundle ray.data.llm asks for a GPU and waits forever.
+        extra["placement_group_config"] = {"bundles": [{"CPU": cfg.engine.cpu_bundle}], "strategy": "PACK"}
+    elif cfg.engine.accelerator_type:
+        extra["accelerator_type"] = cfg.engine.accelerator_type
+    return vLLMEngineProcessorConfig(
+        model_source=model_path,
+        engine_kwargs=engine_kwargs(cfg, model_path, tokenizer_path),
+        batch_size=cfg.engine.batch_size,
+        concurrency=cfg.engine.concurrency,
+        max_concurrent_batches=cfg.engine.max_concurrent_batches,
+        should_continue_on_error=True,
+        # A fraction of a CPU: on a 2-core box a whole one each for this stage and the engine
+        # leaves none for the reader, and the pipeline waits forever.
+        chat_template_stage={"enabled": chat, "num_cpus": LIGHT_STAGE_CPUS, "concurrency": 1},
+        # vLLM tokenizes and detokenizes itself; the extra Ray stages would only add copies.
+        tokenize_stage=False,
+        detokenize_stage=False,
+        **extra,
+    )
+
+
+def generate(prompts: Dataset, cfg: JobConfig, model_path: str, tokenizer_path: str | None = None) -> Dataset:
+    """Run the prompt rows through vLLM; one output row per input row, in the engine's order."""
+    processor = build_processor(
+        processor_config(cfg, model_path, tokenizer_path),
+        preprocess=Preprocess(cfg),
+        postprocess=Postprocess(cfg),
+    )
+    return processor(prompts)

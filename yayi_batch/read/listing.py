@@ -1,0 +1,96 @@
+"""read, on the driver: the list of input shards, fixed once, and every shard's schema checked.
+
+A missing or mistyped column is an error naming the file and the column before the model
+loads, not a crash inside a worker. Pure: fsspec and pyarrow (the Ray reader is read/dataset.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import fsspec
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from yayi_batch.config import InputConfig
+from yayi_batch.fs import display_uri, filesystem, protocol_of
+
+
+class InputError(ValueError):
+    """Input that cannot be read; the message names the file (and the field or row)."""
+
+
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+
+
+def _is_id(t: pa.DataType) -> bool:
+    return _is_text(t) or pa.types.is_integer(t)
+
+
+def check_schemas(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -> None:
+    """Every shard has the id, text and passthrough columns, with usable types."""
+    problems = []
+    for f in files:
+        try:
+            with fs.open(f["fs_path"], "rb") as fh:
+                schema = pq.read_schema(fh)
+        except Exception as exc:  # a corrupt or non-Parquet file: say which
+            problems.append(f"{f['path']}: not a readable Parquet file ({type(exc).__name__}: {exc})")
+            continue
+        names = set(schema.names)
+        for col, kind, ok in ((cfg.id_column, "id", _is_id), (cfg.text_column, "text", _is_text)):
+            if col not in names:
+                problems.append(f"{f['path']}: no {kind} column {col!r} (columns: {', '.join(schema.names)})")
+            elif not ok(schema.field(col).type):
+                problems.append(f"{f['path']}: {kind} column {col!r} has type {schema.field(col).type}, expected string")
+        for col in cfg.passthrough_columns:
+            if col not in names:
+                problems.append(f"{f['path']}: no passthrough column {col!r}")
+    if problems:
+        raise InputError("input schema check failed:\n  " + "\n  ".join(problems))
+
+
+def list_inputs(cfg: InputConfig) -> tuple[Any, list[dict[str, Any]]]:
+    fs, files = list_parquet_files(cfg.paths, cfg.storage_options)
+    check_schemas(fs, files, cfg)
+    return fs, files
+
+
+def list_parquet_files(uris: list[str], storage_options: dict[str, Any] | None = None) -> tuple[fsspec.AbstractFileSystem, list[dict[str, Any]]]:
+    """Expand folders and globs into a sorted list of Parquet files with size and etag/mtime.
+
+    The list is fixed once at the start of a run: a shard that lands while the job runs belongs
+    to the next run, and the manifest can say exactly what this one read.
+    """
+    fs0 = None
+    found: dict[str, dict[str, Any]] = {}
+    for uri in uris:
+        fs, path = filesystem(uri, storage_options)
+        if fs0 is not None and protocol_of(fs) != protocol_of(fs0):
+            raise InputError(f"input paths mix storage systems ({protocol_of(fs0)} and {protocol_of(fs)}); use one")
+        fs0 = fs
+        if any(ch in path for ch in "*?["):
+            matches = fs.glob(path, detail=True)
+        elif fs.isdir(path):
+            matches = fs.find(path, detail=True)
+        elif fs.exists(path):
+            matches = {path: fs.info(path)}
+        else:
+            raise InputError(f"input {uri}: no such file or folder")
+        files = {p: info for p, info in matches.items() if info.get("type") == "file" and p.endswith(".parquet")}
+        if not files:
+            raise InputError(f"input {uri}: no .parquet files there")
+        found.update(files)
+    assert fs0 is not None
+    listing = [
+        {
+            "path": display_uri(fs0, p),
+            "fs_path": p,
+            "size": int(info.get("size") or 0),
+            "version": str(info.get("ETag") or info.get("etag") or info.get("mtime") or info.get("LastModified") or ""),
+        }
+        for p, info in sorted(found.items())
+    ]
+    return fs0, listing

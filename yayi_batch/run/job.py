@@ -1,0 +1,110 @@
+"""run(cfg): read -> chunk -> prompt -> generate -> parse -> ground -> write -> publish.
+
+A run is a list of passes over storage (run/passes.py), all streaming through Ray Data; the
+driver lists the inputs, names the run, resolves the model, and publishes at the end.
+
+Resumable: the same command after a kill finds the run's staging folder (same run id) and goes
+on from the last finished pass; inside an extract pass Ray Data's checkpoint skips the prompts
+whose answers are written. A run already published is not run again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Callable
+
+import ray
+
+from yayi_batch.config import JobConfig
+from yayi_batch.finalize.summary import RunSummary
+from yayi_batch.fs import join
+from yayi_batch.generate.engine import generate
+from yayi_batch.generate.rows import ADDS as GENERATE_ADDS
+from yayi_batch.generate.rows import NEEDS as GENERATE_NEEDS
+from yayi_batch.publish.commit import publish
+from yayi_batch.run.context import RunContext
+from yayi_batch.run.passes import passes
+from yayi_batch.schema import Pass
+from yayi_batch.steps import Columns, check_chain
+from yayi_batch.steps import answers as answers_step
+from yayi_batch.steps import prepare as prepare_step
+from yayi_batch.steps import prompt_rows as prompt_step
+
+log = logging.getLogger(__name__)
+
+
+def check_steps() -> None:
+    """Each step's needed columns come from an earlier one: checked once, before any work."""
+    check_chain(
+        ("doc_id", "text", "source_path"),
+        [
+            ("prepare", prepare_step.COLUMNS),
+            ("prompt_rows", prompt_step.COLUMNS),
+            ("generate", Columns(GENERATE_NEEDS, GENERATE_ADDS)),
+            ("answers", answers_step.COLUMNS),
+        ],
+    )
+
+
+def run(cfg: JobConfig, *, generate_fn: Callable[..., Any] = generate) -> RunSummary:
+    """Run the job; `generate_fn` is the engine step (tests pass a fake one, nothing else does)."""
+    check_steps()
+    ctx = RunContext.open(cfg, generate_fn)
+    if not ctx.files:
+        return RunSummary.nothing_to_do(cfg.output.path, n_skipped=len(ctx.skipped))
+    published = ctx.published_manifest()
+    if published is not None and not cfg.output.force and not ctx.staging.exists():
+        log.info("run %s is already published (same date, config and inputs): nothing to do", ctx.id)
+        return RunSummary.already_published(published)
+    ctx.resolve_model()
+    ctx.resumed_passes = [p.value for p in Pass if ctx.staging.done(p)]
+    log.info("run %s: %d input files, chunks of <= %d tokens%s", ctx.id, len(ctx.files), ctx.max_chunk_tokens,
+             f"; resuming after {', '.join(ctx.resumed_passes)}" if ctx.resumed_passes else "")
+    _warn_other_stagings(ctx.fs_out, ctx.out_base, ctx.id)
+    _init_ray(cfg)
+
+    for step in passes(ctx):
+        if not ctx.staging.done(step.name):
+            step.run(ctx)
+            ctx.staging.mark(step.name)
+            ctx.staging.remove(f"_checkpoint/{step.name.value}")  # kept until the mark: see run/checkpoint.py
+
+    manifest = ctx.staging.load_manifest()
+    publish(ctx.fs_out, ctx.out_base, ctx.id, ctx.run_date, manifest, incremental=cfg.input.since_manifest, staging=ctx.staging)
+    summary = RunSummary.from_manifest(manifest)
+    if cfg.output.report:
+        summary.report_path = _write_report(cfg)
+    return summary
+
+
+def _warn_other_stagings(fs: Any, output: str, run_id: str) -> None:
+    """Unfinished runs with other inputs or another config are never resumed by this one: say so."""
+    root = join(output, "_staging")
+    fs.invalidate_cache()
+    others = [p for p in (fs.ls(root, detail=False) if fs.exists(root) else []) if p.rstrip("/").rsplit("/", 1)[-1] != run_id]
+    if others:
+        log.warning("unfinished runs under %s (other inputs, date or config; not resumed by this run, safe to delete): %s",
+                    root, ", ".join(p.rstrip("/").rsplit("/", 1)[-1] for p in others))
+
+
+def _init_ray(cfg: JobConfig) -> None:
+    """Join the cluster this job was submitted to (or cfg.ray.address), else start a local Ray."""
+    if ray.is_initialized():
+        return
+    address = cfg.ray.address or os.environ.get("RAY_ADDRESS")
+    if address:
+        ray.init(address=address)
+    else:
+        ray.init(address="local", num_cpus=cfg.ray.local_num_cpus or max(4, os.cpu_count() or 1))
+
+
+def _write_report(cfg: JobConfig) -> str | None:
+    """{output}/_report/index.html for the run just published (the newest manifest)."""
+    try:
+        from yayi_batch.report import write_report
+
+        return write_report(cfg.output.path, storage_options=cfg.output.storage_options)
+    except Exception as exc:  # a report must never fail a run that has published its tables
+        log.warning("run report not written: %s", exc)
+        return None

@@ -1,0 +1,25 @@
+"""The run manifest, built in one place: what a run read, with which config and model, and what it
+wrote. Saved in the staging folder by finalize, published as `_manifest/{run_id}.json`. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from yayi_batch.finalize.summary import RunSummary
+
+
+def build_manifest(ctx: Any, summary: RunSummary, *, finished: dt.datetime) -> dict[str, Any]:
+    """`ctx` is the RunContext; storage options and credentials are never part of a manifest."""
+    cfg = ctx.cfg
+    return {
+        "run_id": ctx.id,
+        "run_date": ctx.run_date,
+        "started_at": ctx.started.isoformat(),
+        "finished_at": finished.isoformat(),
+        "config_fingerprint": cfg.fingerprint(),
+        "model": {"source": cfg.model.source, "profile": cfg.model.profile, "path": ctx.model.path if ctx.model else None},
+        "counts": summary.rows,
+        "inputs": [{k: f[k] for k in ("path", "size", "version")} for f in ctx.files],
+        "summary": summary.as_dict(),
+    }

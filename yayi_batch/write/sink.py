@@ -1,0 +1,66 @@
+"""write, in Ray: a Datasink that explodes answer rows into the typed tables, under staging.
+
+Files go to `{output}/_staging/{run_id}/{table}/date={run_date}/part-*.parquet`; nothing is
+visible in the published tables until `publish` moves them after every block is written.
+A write task's files share one name across the table folders, so a task is written or undone
+as a unit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ray.data._internal.planner.plan_write_op import WRITE_UUID_KWARG_NAME
+from ray.data.block import BlockAccessor
+from ray.data.datasource import BlockBasedFileDatasink, FilenameProvider
+
+from yayi_batch.fs import arrow_filesystem, filesystem
+from yayi_batch.write.paths import part_prefix, partition_dir, staging_dir
+from yayi_batch.write.tables import explode, write_table
+
+
+class PartFilenames(FilenameProvider):
+    """`part-{run_id}-{write_uuid}_{task}.parquet`: the run in the name, deterministic per write task.
+
+    Ray Data's checkpoint records this name before the task writes; after a kill it deletes every
+    file that starts with it, in all table folders, before the resumed run writes them again.
+    """
+
+    def __init__(self, run_id: str):
+        super().__init__(file_format="parquet")
+        self.run_id = run_id
+
+    def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
+        return f"{part_prefix(self.run_id)}{write_uuid}_{task_index:06}.parquet"
+
+
+class TablesSink(BlockBasedFileDatasink):
+    """Writes each write task's answer rows into the staged tables, one file per table.
+
+    A file datasink (rooted at the run's staging folder) so that Ray Data's checkpointing can use
+    its two-phase commit: ids pending -> files written -> ids committed.
+    """
+
+    def __init__(self, output: str, storage_options: dict[str, Any], run_id: str, run_date: str):
+        fs, base = filesystem(output, storage_options)
+        super().__init__(staging_dir(base, run_id), filesystem=arrow_filesystem(fs), try_create_dir=False,
+                         filename_provider=PartFilenames(run_id))
+        self.output = output
+        self.storage_options = storage_options
+        self.run_id = run_id
+        self.run_date = run_date
+
+    def write_block(self, block: BlockAccessor, block_index: int, ctx: Any) -> None:
+        table = block.to_arrow()
+        if table.num_rows == 0:
+            return
+        name = self.filename_provider.get_filename_for_task(ctx.kwargs[WRITE_UUID_KWARG_NAME], ctx.task_idx)
+        fs, base = filesystem(self.output, self.storage_options)
+        stage = staging_dir(base, self.run_id)
+        for table_name, rows in explode(table).items():
+            if rows.num_rows:
+                write_table(fs, partition_dir(stage, table_name, self.run_date), rows, self.run_id, name=name)
+
+    def get_name(self) -> str:
+        return "YayiTables"
+
