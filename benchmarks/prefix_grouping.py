@@ -38,7 +38,7 @@ def main() -> None:
 
     from yayi_batch.cli import sample_corpus_dir
     from yayi_batch.config import ExtractionConfig
-    from yayi_batch.models import ensure_embedded_model
+    from yayi_batch.model.resolve import ensure_embedded_model
     from yayi_batch.prompts import build_prompts, detect_lang
 
     docs = pads.dataset(sample_corpus_dir(), format="parquet").to_table(columns=["text"]).column("text").to_pylist()

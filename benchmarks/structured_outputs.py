@@ -30,7 +30,7 @@ def main() -> None:
 
     from yayi_batch.cli import sample_corpus_dir
     from yayi_batch.config import ExtractionConfig
-    from yayi_batch.models import ensure_embedded_model
+    from yayi_batch.model.resolve import ensure_embedded_model
     from yayi_batch.parse import parse_output
     from yayi_batch.prompts import build_prompts, detect_lang
     from yayi_batch.prompts.json_schema import answer_schema

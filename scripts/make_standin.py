@@ -1,4 +1,4 @@
-"""Write a tiny random-weight Baichuan 2 stand-in checkpoint (see yayi_batch.vllm_plugin.standin).
+"""Write a tiny random-weight Baichuan 2 stand-in checkpoint (see yayi_batch.testing.standin).
 
     python scripts/make_standin.py --layout 13b --out /tmp/standin-13b [--corpus 'data/*.parquet']
 """
@@ -10,7 +10,7 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from yayi_batch.vllm_plugin.standin import LAYOUTS, make_standin
+    from yayi_batch.testing.standin import LAYOUTS, make_standin
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layout", choices=sorted(LAYOUTS), required=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Sequence
 from importlib import resources
-from typing import Sequence
 
 from yayi_batch.config import ConfigError, JobConfig, load_config
 
@@ -64,8 +64,8 @@ def parser() -> argparse.ArgumentParser:
 
 def run_job(cfg: JobConfig) -> int:
     """Run, print the summary; the process's exit code says whether every document made it."""
-    from yayi_batch.run import run
     from yayi_batch.finalize.summary import render
+    from yayi_batch.run import run
 
     summary = run(cfg)
     render(summary)
@@ -78,8 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _delegate(argv[0], argv[1:])
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from yayi_batch.read import InputError
     from yayi_batch.model.resolve import ModelSourceError
+    from yayi_batch.read import InputError
 
     try:
         if args.command == "demo":

@@ -97,7 +97,7 @@ class ExtractionConfig(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _events_need_types(self) -> "ExtractionConfig":
+    def _events_need_types(self) -> ExtractionConfig:
         for lang in ("zh", "en"):
             schema: LangSchema = getattr(self, lang)
             # English has an untyped event prompt (the model README's); Chinese has none.

@@ -9,8 +9,8 @@ import pytest
 from fake_run import build_fake_output
 
 from yayi_batch.evaluation.cli import evaluate, load_predictions, main
-from yayi_batch.evaluation.metrics import prf
 from yayi_batch.evaluation.gold import normalize
+from yayi_batch.evaluation.metrics import prf
 
 
 def ent(doc, typ, text, start=None, end=None, **kw):

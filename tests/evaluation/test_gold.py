@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yayi_batch.evaluation.gold import GOLD_SCHEMA, detect_format, load_gold, normalize, span_record_rows, write_gold
 from yayi_batch.evaluation.conll import (
     SCHEMES,
     guess_scheme,
@@ -20,6 +19,7 @@ from yayi_batch.evaluation.conll import (
     tags_to_spans,
     write_conll,
 )
+from yayi_batch.evaluation.gold import GOLD_SCHEMA, detect_format, load_gold, normalize, span_record_rows, write_gold
 
 EN_BIO = "-DOCSTART- -X- O O\n\nJohn NNP B-PER\nlives VBZ O\nin IN O\nNew NNP B-LOC\nYork NNP I-LOC\n\n\nHi UH O\n"
 # char per line, tab-separated; the second sentence has a single-character entity (S-)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from yayi_batch.ground.find import _at_boundary, _normalize, find_mentions, nearest_pair, nearest_to
 from yayi_batch.schema import CharInterval, MatchKind

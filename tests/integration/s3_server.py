@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import urllib.request
-from typing import Iterator
+from collections.abc import Iterator
 
 import s3fs
 

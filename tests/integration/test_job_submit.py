@@ -11,7 +11,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
-
 from conftest import DOCS
 
 pytestmark = pytest.mark.slow

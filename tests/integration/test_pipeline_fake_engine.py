@@ -9,12 +9,11 @@ import json
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+from conftest import DOCS, base_overrides
 
 from yayi_batch.config import load_config
 from yayi_batch.run import run
 from yayi_batch.schema import TABLES
-
-from conftest import DOCS, base_overrides
 
 
 def fake_generate(prompts, cfg, model_path, tokenizer_path):

@@ -4,14 +4,13 @@ reach the engine (no chat template), and every answer flows into the tables."""
 
 import polars as pl
 import pytest
+from conftest import DOCS, base_overrides
 from transformers import AutoTokenizer
 
 from yayi_batch.config import load_config
-from yayi_batch.run import run
 from yayi_batch.prompts import build_prompts, detect_lang
+from yayi_batch.run import run
 from yayi_batch.testing.standin import make_standin
-
-from conftest import DOCS, base_overrides
 
 pytestmark = pytest.mark.slow
 

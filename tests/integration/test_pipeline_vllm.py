@@ -5,12 +5,11 @@ import json
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+from conftest import DOCS, base_overrides
 
 from yayi_batch.config import load_config
 from yayi_batch.run import run
 from yayi_batch.schema import TABLES
-
-from conftest import DOCS, base_overrides
 
 pytestmark = pytest.mark.slow
 

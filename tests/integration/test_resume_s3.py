@@ -17,13 +17,12 @@ import polars as pl
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 import pytest
-
-from yayi_batch.config import load_config
-from yayi_batch.run import run
-
 from conftest import write_corpus
 from killable_job import recording_generate
 from s3_server import moto_s3
+
+from yayi_batch.config import load_config
+from yayi_batch.run import run
 
 HERE = Path(__file__).parent
 DOCS = [(f"en-{i}", f"Company{i} Corp hired Person{i} Smith as chief executive in City{i}.") for i in range(8)] + [

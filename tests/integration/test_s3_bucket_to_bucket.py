@@ -6,14 +6,12 @@ import json
 import polars as pl
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
-
-from yayi_batch.config import load_config
-from yayi_batch.run import run
-
 from conftest import DOCS, write_corpus
 from s3_server import moto_s3
 from test_pipeline_fake_engine import fake_generate
 
+from yayi_batch.config import load_config
+from yayi_batch.run import run
 
 
 def test_bucket_to_bucket_run(local_ray, tmp_path):

@@ -3,8 +3,7 @@
 import pytest
 
 from yayi_batch.config import ExtractionConfig, LangSchema
-from yayi_batch.prompts import build_prompts, detect_lang
-from yayi_batch.prompts import templates
+from yayi_batch.prompts import build_prompts, detect_lang, templates
 from yayi_batch.prompts.templates import TEMPLATES_VERSION, VERSION_DIGESTS, templates_digest
 from yayi_batch.schema import Lang, Task
 
@@ -26,7 +25,7 @@ PINNED = {
 }
 
 
-@pytest.mark.parametrize("lang, task", list(PINNED), ids=[f"{l.value}-{t.value}" for l, t in PINNED])
+@pytest.mark.parametrize("lang, task", list(PINNED), ids=[f"{lang.value}-{task.value}" for lang, task in PINNED])
 def test_template_is_pinned(lang, task):
     cfg = ExtractionConfig(tasks=[task], zh=ZH, en=EN)
     (prompt,) = build_prompts("T", lang, cfg)

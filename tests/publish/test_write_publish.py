@@ -12,12 +12,12 @@ import pytest
 from yayi_batch.finalize.documents import build_documents, stage_documents
 from yayi_batch.publish.commit import publish
 from yayi_batch.read import InputError, list_parquet_files
-from yayi_batch.write.paths import partition_dir, safe_partition_value, staging_dir
-from yayi_batch.write.sink import TablesSink
-from yayi_batch.write.tables import staged_counts
 from yayi_batch.schema import TABLES
 from yayi_batch.steps.answers import ParseAnswers
 from yayi_batch.steps.prepare import PrepareChunks
+from yayi_batch.write.paths import partition_dir, safe_partition_value, staging_dir
+from yayi_batch.write.sink import TablesSink
+from yayi_batch.write.tables import staged_counts
 
 TEXT = "Acme Corp hired John Smith in Paris."
 
@@ -94,7 +94,7 @@ def test_publish_moves_the_run_into_date_partitions_then_marks_success(tmp_path)
     manifest = json.loads(fs.cat(f"{out}/_manifest/r1.json"))
     assert manifest["counts"]["documents"] == 3
     assert not fs.exists(f"{old}/part-old.parquet")
-    for table, schema in TABLES.items():
+    for table in TABLES:
         df = pl.read_parquet(f"{out}/{table}/**/*.parquet", hive_partitioning=True) if counts[table] else None
         if df is not None:
             assert df.height == counts[table]

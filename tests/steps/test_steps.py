@@ -1,6 +1,7 @@
 """The per-batch steps, called directly on pyarrow tables (no Ray, no engine)."""
 
 import pyarrow as pa
+import pytest
 
 from yayi_batch.config import ExtractionConfig
 from yayi_batch.schema import ParseStatus, Task
@@ -8,8 +9,6 @@ from yayi_batch.steps import Columns, StepChainError, check_chain
 from yayi_batch.steps.answers import ParseAnswers
 from yayi_batch.steps.prepare import PrepareChunks
 from yayi_batch.steps.prompt_rows import BuildPromptRows
-
-import pytest
 
 ZH_DOC = "宁高宁出席了在北京举行的论坛。华润集团发布了年报。"
 EN_DOC = "Gaoning Gao attended the forum in Beijing. Acme Corp hired John Smith."

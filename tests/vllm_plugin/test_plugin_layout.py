@@ -20,8 +20,6 @@ from yayi_batch.vllm_plugin.layout import (
 )
 
 
-
-
 @pytest.mark.parametrize("heads", [1, 2, 4, 5, 6, 8, 12, 32, 40, 64])
 def test_alibi_slopes_follow_baichuan_rule(heads):
     assert alibi_slopes(heads) == pytest.approx(baichuan_interleave(heads), rel=1e-12)

@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from yayi_batch.evaluation.metrics import METRICS, compared_types, gold_items, pred_items, score
 from yayi_batch.evaluation.gold import FORMATS, TASKS, load_gold
+from yayi_batch.evaluation.metrics import METRICS, compared_types, gold_items, pred_items, score
 from yayi_batch.publish.reader import read_table, write_text
 
 PRED_TABLES = ("entities", "relations", "events", "event_arguments", "documents", "answers")

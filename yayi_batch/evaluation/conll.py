@@ -13,7 +13,6 @@ Pure module: no ray, no vllm.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import polars as pl
 
-from yayi_batch.write.tables import read_staged
-from yayi_batch.write.paths import partition_dir
 from yayi_batch.parse import INTERNAL_ERROR
 from yayi_batch.schema import TABLES, AnswerStatus, RunOutcome, Table
+from yayi_batch.write.paths import partition_dir
+from yayi_batch.write.tables import read_staged
 
 _PARSED = {AnswerStatus.OK.value, AnswerStatus.REPAIRED.value, AnswerStatus.TRUNCATED.value, AnswerStatus.EMPTY.value}
 
@@ -51,21 +51,21 @@ class RunSummary:
         return good / total if total else 0.0
 
     @classmethod
-    def nothing_to_do(cls, output: str, n_skipped: int) -> "RunSummary":
+    def nothing_to_do(cls, output: str, n_skipped: int) -> RunSummary:
         """Nightly mode found no new shard: nothing ran, nothing was published."""
         return cls(run_id="(nothing new)", output=output, n_inputs=0, documents=0, documents_by_status={},
                    rows={}, answer_status={}, match_kinds={}, errors_by_kind={}, tokens_in=0, tokens_out=0,
                    wall_s=0.0, generate_s=0.0, skipped_inputs=n_skipped, outcome=RunOutcome.NOTHING_NEW.value)
 
     @classmethod
-    def from_manifest(cls, manifest: dict[str, Any], **changes: Any) -> "RunSummary":
+    def from_manifest(cls, manifest: dict[str, Any], **changes: Any) -> RunSummary:
         """The summary a manifest keeps (derived values like tokens_per_s are recomputed)."""
         known = {f.name for f in fields(cls)}
         saved = {k: v for k, v in manifest.get("summary", {}).items() if k in known}
         return cls(**{**saved, **changes})
 
     @classmethod
-    def already_published(cls, manifest: dict[str, Any]) -> "RunSummary":
+    def already_published(cls, manifest: dict[str, Any]) -> RunSummary:
         """The run's manifest is published: its summary, marked as not run again."""
         return cls.from_manifest(manifest, outcome=RunOutcome.ALREADY_PUBLISHED.value, report_path=None)
 

@@ -15,7 +15,8 @@ Pure.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from yayi_batch.ground.find import find_mentions, nearest_pair, nearest_to
 from yayi_batch.schema import (

@@ -14,9 +14,9 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from yayi_batch.model.profiles import EMBEDDED_MODEL, PROFILES, ModelProfile
-from pathlib import Path
 
 log = logging.getLogger(__name__)
 

@@ -81,8 +81,7 @@ def load_sp_proto(data: bytes):
 
 def build_backend(proto, settings: dict[str, Any]):
     """A `tokenizers.Tokenizer` that encodes like `SentencePieceProcessor(proto).encode`."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers
-    from tokenizers import processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
     from tokenizers.models import BPE, Unigram
 
     pieces = list(proto.pieces)

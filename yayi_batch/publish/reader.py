@@ -17,7 +17,6 @@ from typing import Any
 import polars as pl
 
 from yayi_batch.fs import filesystem
-
 from yayi_batch.schema import TABLES
 
 _DATE_DIR = re.compile(r"/date=([^/]+)/")

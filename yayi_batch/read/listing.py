@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import fsspec
-
 import pyarrow as pa
 import pyarrow.parquet as pq
 

@@ -16,12 +16,11 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from html import escape
 
-
 from yayi_batch import __version__
-from yayi_batch.report.charts import column_chart, hbar_chart
-from yayi_batch.report.data import ReportData, collect
 from yayi_batch.fs import filesystem
 from yayi_batch.publish.reader import write_text
+from yayi_batch.report.charts import column_chart, hbar_chart
+from yayi_batch.report.data import ReportData, collect
 
 RAW_SHOWN = 1200  # characters of a raw answer shown per example
 _CLASSES = {

@@ -7,7 +7,7 @@ prompts whose answers are not written yet, and files of a write task cut short a
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from ray.data import DataContext
 from ray.data.checkpoint import CheckpointConfig

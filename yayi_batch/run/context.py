@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from yayi_batch.chunk.token_count import CHAT_TEMPLATE_MARGIN, chunk_budget, token_counter
 from yayi_batch.config import ConfigError, JobConfig
@@ -50,7 +51,7 @@ class RunContext:
     resumed_passes: list[str] = field(default_factory=list)  # passes an earlier attempt finished
 
     @classmethod
-    def open(cls, cfg: JobConfig, generate_fn: Callable[..., Any]) -> "RunContext":
+    def open(cls, cfg: JobConfig, generate_fn: Callable[..., Any]) -> RunContext:
         """List the inputs (minus what a nightly run already published) and name the run."""
         started, t0 = dt.datetime.now(dt.timezone.utc), time.perf_counter()
         fs_in, files = list_inputs(cfg.input)

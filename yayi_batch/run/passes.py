@@ -15,8 +15,8 @@ import datetime as dt
 import functools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import polars as pl
 import ray.data

@@ -53,7 +53,7 @@ class AnswerStatus(str, enum.Enum):
     ENGINE_ERROR = "engine_error"  # the engine returned an error for this prompt; no text
 
     @classmethod
-    def of(cls, status: ParseStatus) -> "AnswerStatus":
+    def of(cls, status: ParseStatus) -> AnswerStatus:
         return cls(status.value)
 
 
@@ -97,7 +97,7 @@ class ErrorKind(str, enum.Enum):
     MISSING_ANSWERS = "missing_answers"  # fewer answers than prompts for a document
 
     @classmethod
-    def of(cls, status: ParseStatus) -> "ErrorKind":
+    def of(cls, status: ParseStatus) -> ErrorKind:
         return cls(status.value)
 
 

@@ -37,11 +37,11 @@ class RunId:
     inputs: str  # first 8 hex of the hash of the input files' (path, size, version)
 
     @classmethod
-    def make(cls, run_date: dt.date, fingerprint: str, inputs: list[tuple[str, int, str]]) -> "RunId":
+    def make(cls, run_date: dt.date, fingerprint: str, inputs: list[tuple[str, int, str]]) -> RunId:
         return cls(run_date, fingerprint[:8], stable_id(inputs)[:8])
 
     @classmethod
-    def parse(cls, text: str) -> "RunId":
+    def parse(cls, text: str) -> RunId:
         match = _RUN_ID.match(text)
         if match is None:
             raise RunIdError(f"not a run id: {text!r} (expected YYYY-MM-DD-xxxxxxxx-xxxxxxxx)")

@@ -22,7 +22,7 @@ class CharInterval:
     match: MatchKind = MatchKind.NONE
 
     @classmethod
-    def missing(cls) -> "CharInterval":
+    def missing(cls) -> CharInterval:
         return cls(None, None, MatchKind.NONE)
 
 

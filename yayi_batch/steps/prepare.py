@@ -6,7 +6,8 @@ empty and invalid documents carry their status and no chunk text.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pyarrow as pa
 
