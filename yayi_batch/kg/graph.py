@@ -16,8 +16,10 @@ Pure module: no ray, no vllm.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,33 @@ from yayi_batch.kg.ladybug_load import db_path, load_ladybug
 from yayi_batch.kg.neo4j_csv import import_command, write_neo4j_csv
 from yayi_batch.kg.source import GRAPH_TABLES, PublishedOutput
 from yayi_batch.kg.stage import StageStore
+
+
+log = logging.getLogger(__name__)
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far (Linux VmHWM; 0 elsewhere), for the phase log."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
+
+
+class _Phase:
+    """Logs how long a phase took and the peak RSS after it (benchmarks read these lines)."""
+
+    def __init__(self, name: str, timings: dict[str, float]):
+        self.name, self.timings = name, timings
+
+    def __enter__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        took = time.perf_counter() - self.t0
+        self.timings[self.name] = self.timings.get(self.name, 0.0) + took
+        log.info("phase %s: %.2f s, peak rss %.0f MB", self.name, took, _peak_rss_mb())
 
 
 class GraphError(ValueError):
@@ -46,6 +75,7 @@ class BuildResult:
     nodes_by_type: dict[str, int] = field(default_factory=dict)  # "Entity:person" -> n
     edges_by_type: dict[str, int] = field(default_factory=dict)  # "RELATION:works for" -> n
     neo4j_command: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
 
 def _run_ids(source: PublishedOutput, date: str) -> list[str]:
@@ -98,7 +128,8 @@ def build_graph(
         if store.is_current(date, fingerprint):
             result.dates_unchanged.append(date)
             continue
-        store.write_date(date, stage_date(source, date, options), fingerprint, _run_ids(source, date))
+        with _Phase("stage", result.timings):
+            store.write_date(date, stage_date(source, date, options), fingerprint, _run_ids(source, date))
         result.dates_staged.append(date)
 
     nodes_path, edges_path = parquet_dir / "nodes" / "part-0.parquet", parquet_dir / "edges" / "part-0.parquet"
@@ -114,13 +145,16 @@ def build_graph(
 
     if stale:
         result.rebuilt = True
-        nodes = graph_nodes(store.scan("mentions"), store.scan("events")).sort("node_id")
-        _write_parquet(nodes, parquet_dir / "nodes")
-        _write_parquet(store.scan("edges"), parquet_dir / "edges")
+        with _Phase("nodes", result.timings):
+            _write_parquet(graph_nodes(store.scan("mentions"), store.scan("events")).sort("node_id"), parquet_dir / "nodes")
+        with _Phase("edges", result.timings):
+            _write_parquet(store.scan("edges"), parquet_dir / "edges")
         if csv_dir:
-            result.neo4j_command = write_neo4j_csv(pl.scan_parquet(nodes_path), pl.scan_parquet(edges_path), csv_dir)
+            with _Phase("neo4j_csv", result.timings):
+                result.neo4j_command = write_neo4j_csv(pl.scan_parquet(nodes_path), pl.scan_parquet(edges_path), csv_dir)
         if load_db:
-            load_ladybug(nodes_path, edges_path, target)
+            with _Phase("ladybug", result.timings):
+                load_ladybug(nodes_path, edges_path, target)
         built.update({k: version for k in want})
         built_path.parent.mkdir(parents=True, exist_ok=True)
         built_path.write_text(json.dumps(built, indent=1), encoding="utf-8")

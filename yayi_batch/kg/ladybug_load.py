@@ -23,8 +23,12 @@ from yayi_batch.kg.canonical import EdgeKind, NodeLabel
 from yayi_batch.kg.schema import EDGES, LADYBUG_EDGE, LADYBUG_ENTITY, LADYBUG_EVENT, NODES, ladybug_columns
 
 DB_FILE = "graph.lbug"
-# The COPY of a large rel table needs room, not all of RAM (ladybug's default is ~80% of it).
-DEFAULT_BUFFER_POOL = 1 << 30
+# 0: ladybug's own default (a cap of ~80% of RAM, allocated as used). A bulk COPY of a rel
+# table holds that whole table in the pool: a smaller cap fails with "buffer pool is full".
+DEFAULT_BUFFER_POOL = 0
+# One thread: with more, ladybug 0.22.0 here sometimes parks every thread in futex_wait during a
+# COPY from Parquet and never returns (seen at 1.3M edges; like ladybug issue #911).
+DEFAULT_THREADS = 1
 
 
 def db_path(target: str | Path) -> Path:
@@ -53,13 +57,15 @@ def create_schema(conn: "ladybug.Connection") -> None:
     conn.execute(f"CREATE REL TABLE {EdgeKind.ARGUMENT.value}(FROM {NodeLabel.EVENT.value} TO {NodeLabel.ENTITY.value}, {edge_props})")
 
 
-def load_ladybug(nodes: Path, edges: Path, target: str | Path, *, buffer_pool_size: int = DEFAULT_BUFFER_POOL) -> Path:
+def load_ladybug(
+    nodes: Path, edges: Path, target: str | Path, *, buffer_pool_size: int = DEFAULT_BUFFER_POOL, threads: int = DEFAULT_THREADS
+) -> Path:
     """Build ``TARGET/graph.lbug`` from the nodes and edges Parquet files (one file or a folder each)."""
     final = db_path(target)
     final.parent.mkdir(parents=True, exist_ok=True)
     building = final.with_name(final.name + ".building")
     _remove_db(building)
-    db = ladybug.Database(str(building), buffer_pool_size=buffer_pool_size)
+    db = ladybug.Database(str(building), buffer_pool_size=buffer_pool_size, max_num_threads=threads)
     conn = ladybug.Connection(db)
     try:
         create_schema(conn)
