@@ -90,6 +90,7 @@ def default_type_map() -> TypeMap:
         (TypeKind.EVENT, "收购", "acquisition"),  # ... and the event 收购 map apart
         (TypeKind.ROLE, "主体", "agent"),
         (TypeKind.ENTITY, "产品", "产品"),  # in no list: itself
+        (TypeKind.ENTITY, "Product|Brand", "product/brand"),  # ... without the key separator
     ],
 )
 def test_type_map_pairs_languages(kind: TypeKind, name: str, canonical: str) -> None:

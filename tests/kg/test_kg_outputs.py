@@ -58,7 +58,7 @@ def test_neo4j_csv_references_existing_nodes(out: Path, tmp_path: Path, capsys) 
 def test_cli_end_to_end(out: Path, tmp_path: Path, capsys) -> None:
     g = tmp_path / "g"
     config = REPO / "configs" / "local.yaml"
-    assert main([str(out), "--graph", str(g), "--config", str(config), "--dates", D1]) == 0
+    assert main([str(out), "--graph", str(g), "--config", str(config), "--dates", f"{D1},"]) == 0
     printed = capsys.readouterr().out
     assert "nodes: 8" in printed and "Entity:person: 2" in printed
     assert "left out (ungrounded, match none): 4" in printed

@@ -175,15 +175,17 @@ class TypeMap:
 
     def canonical(self, kind: TypeKind, name: str | None) -> str | None:
         norm = normalize_text(name)
-        return None if norm is None else self.mapping[kind].get(norm, norm)
+        # A type in no list keeps its name, less the key separator (so keys stay unambiguous).
+        return None if norm is None else self.mapping[kind].get(norm, norm.replace(KEY_SEP, "/"))
 
     def expr(self, kind: TypeKind, column: pl.Expr) -> pl.Expr:
         """The canonical type of a column of raw type names, natively."""
         norm = normalize_text_expr(column)
         table = self.mapping[kind]
+        unmapped = norm.str.replace_all(KEY_SEP, "/", literal=True)
         if not table:
-            return norm
-        return norm.replace(list(table), list(table.values()))
+            return unmapped
+        return pl.when(norm.is_in(list(table))).then(norm.replace(list(table), list(table.values()))).otherwise(unmapped)
 
     def fingerprint(self) -> str:
         items = sorted((k.value, a, b) for k, m in self.mapping.items() for a, b in m.items())

@@ -25,7 +25,7 @@ _KIND_NAMES = {**{k.value: k for k in TypeKind}, "entity": TypeKind.ENTITY, "rel
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yayi-batch kg", description="Build or update a knowledge graph from a published output.")
     p.add_argument("output", metavar="OUTPUT", help="published output prefix: a folder or s3://bucket/prefix")
-    p.add_argument("--dates", nargs="+", metavar="DATE", help="date partitions to load (default: all)")
+    p.add_argument("--dates", nargs="+", metavar="DATE", help="date partitions to load, spaces or commas between (default: all)")
     p.add_argument("--graph", default="./graph", metavar="TARGET", help="graph folder: LadybugDB file, stage, Parquet (default ./graph)")
     p.add_argument("--include-ungrounded", action="store_true", help="keep mentions whose match is none")
     p.add_argument("--type-map", metavar="FILE|A=B,...", help="type names read as others, added to the config's pairs")
@@ -118,11 +118,13 @@ def render_summary(result: BuildResult) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # --dates a b, or --dates a,b
+    dates = [d for item in args.dates or [] for d in item.split(",") if d.strip()] or None
     try:
         options = BuildOptions(type_map=type_map(read_extraction(args.config), args.type_map),
                                include_ungrounded=args.include_ungrounded)  # fmt: skip
         result = build_graph(
-            args.output, args.graph, dates=args.dates, options=options,
+            args.output, args.graph, dates=dates, options=options,
             storage_options=storage_options(args.storage_option), parquet_dir=args.parquet,
             csv_dir=args.csv, load_db=not args.no_db,
         )  # fmt: skip

@@ -82,7 +82,10 @@ def load_ladybug(
     finally:
         conn.close()
         db.close()
-    _remove_db(final)
+    # The old database's WAL would be replayed into the new file: it goes first. os.replace
+    # swaps the file itself atomically, so a reader opens either the old graph or the new one.
+    for stale in (Path(f"{final}.wal"), Path(f"{final}.shadow")):
+        stale.unlink(missing_ok=True)
     os.replace(building, final)
     _remove_db(building)  # a leftover .wal of the building copy (none after a clean close)
     return final
