@@ -164,3 +164,15 @@ def test_parquet_tables_match_the_schemas(out: Path, tmp_path: Path) -> None:
 def test_unknown_date_is_an_error(out: Path, tmp_path: Path) -> None:
     with pytest.raises(GraphError, match="2030-01-01"):
         build_graph(str(out), tmp_path / "g", dates=["2030-01-01"])
+
+
+def test_node_aggregation_in_passes_gives_the_same_nodes(out: Path, tmp_path: Path, monkeypatch) -> None:
+    import yayi_batch.kg.graph as graph
+
+    build_fake_output(out, date2_rows(), run_id="run-2", run_date=D2)
+    build_graph(str(out), tmp_path / "one", options=default_options(), load_db=False)
+    monkeypatch.setattr(graph, "ROWS_PER_PASS", 2)  # ~8 passes over 64 buckets
+    build_graph(str(out), tmp_path / "many", options=default_options(), load_db=False)
+    one = pl.read_parquet(tmp_path / "one" / "parquet" / "nodes").sort("node_id")
+    many = pl.read_parquet(tmp_path / "many" / "parquet" / "nodes").sort("node_id")
+    assert one.height == 8 and one.equals(many)

@@ -47,6 +47,14 @@ from yayi_batch.schema import MatchKind
 
 # Surface forms kept per entity node (most frequent first): a node's row stays small.
 MAX_ALIASES = 50
+# Staged mentions carry a bucket of their node id, so nodes are aggregated a range of buckets at
+# a time. polars' hash is stable within one polars version only: the stage records the version
+# and is rebuilt when it changes (stage.py).
+N_BUCKETS = 64
+
+
+def bucket_expr() -> pl.Expr:
+    return (pl.col("node_id").hash(seed=0) % N_BUCKETS).cast(pl.UInt16).alias("bucket")
 _UNTYPED_PREFIX_LEN = len(KEY_SEP.join((ENTITY_PREFIX, UNTYPED, "")))
 
 
@@ -105,7 +113,7 @@ def stage_date(source: PublishedOutput, date: str, options: BuildOptions) -> Dat
         kept_entities.group_by("node_id", "ctype", "name", "text", "doc_id")
         .agg(n=pl.len().cast(pl.Int64))
         .select("node_id", pl.col("ctype").alias("type"), "name", pl.col("text").alias("alias"), "doc_id",
-                pl.lit(date).alias("date"), "n")
+                pl.lit(date).alias("date"), "n", bucket_expr())
     )  # fmt: skip
     # (run, document, normalized text) -> the type an endpoint of that text attaches to.
     doc_types = (
@@ -211,7 +219,7 @@ def untyped_mentions(edges: pl.LazyFrame) -> pl.LazyFrame:
     return _cast(
         refs.group_by("node_id", "alias", "doc_id", "date")
         .agg(n=pl.len().cast(pl.Int64))
-        .with_columns(type=pl.lit(UNTYPED), name=pl.col("node_id").str.slice(_UNTYPED_PREFIX_LEN)),
+        .with_columns(type=pl.lit(UNTYPED), name=pl.col("node_id").str.slice(_UNTYPED_PREFIX_LEN), bucket=bucket_expr()),
         STAGED_MENTIONS,
     )
 
@@ -240,5 +248,17 @@ def entity_nodes(mentions: pl.LazyFrame) -> pl.LazyFrame:
     return _cast(nodes, NODES)
 
 
-def graph_nodes(mentions: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
-    return pl.concat([entity_nodes(mentions), _cast(events, NODES)])
+def bucket_ranges(n_rows: int, rows_per_pass: int) -> list[tuple[int, int]]:
+    """[lo, hi) bucket ranges, as many as it takes for ~rows_per_pass staged rows each."""
+    passes = min(N_BUCKETS, max(1, -(-n_rows // max(1, rows_per_pass))))
+    bounds = [round(i * N_BUCKETS / passes) for i in range(passes + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def entity_nodes_in(mentions: pl.LazyFrame, lo: int, hi: int) -> pl.LazyFrame:
+    """The entity nodes whose bucket is in [lo, hi): a node's mentions all share its bucket."""
+    return entity_nodes(mentions.filter(pl.col("bucket").is_between(lo, hi - 1))).sort("node_id")
+
+
+def event_nodes(events: pl.LazyFrame) -> pl.LazyFrame:
+    return _cast(events, NODES)

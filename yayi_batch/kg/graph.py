@@ -25,15 +25,19 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow.parquet as pq
 
-from yayi_batch.kg.build import BuildOptions, graph_nodes, stage_date
+from yayi_batch.kg.build import BuildOptions, bucket_ranges, entity_nodes_in, event_nodes, stage_date
 from yayi_batch.kg.ladybug_load import db_path, load_ladybug
 from yayi_batch.kg.neo4j_csv import import_command, write_neo4j_csv
 from yayi_batch.kg.source import GRAPH_TABLES, PublishedOutput
+from yayi_batch.kg.schema import NODES
 from yayi_batch.kg.stage import StageStore
 
 
 log = logging.getLogger(__name__)
+# Staged mention rows aggregated per pass: bounds the memory of the node aggregation.
+ROWS_PER_PASS = 1_000_000
 
 
 def _peak_rss_mb() -> float:
@@ -93,6 +97,24 @@ def _write_parquet(frame: pl.LazyFrame, folder: Path) -> Path:
     return folder / "part-0.parquet"
 
 
+def _write_nodes(store: StageStore, folder: Path) -> Path:
+    """Entity nodes a range of buckets at a time (memory follows ROWS_PER_PASS, not the lake),
+    then the event nodes date by date, into one Parquet file."""
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    mentions = store.scan("mentions")
+    with pq.ParquetWriter(tmp / "part-0.parquet", NODES) as writer:
+        for lo, hi in bucket_ranges(store.rows("mentions"), ROWS_PER_PASS):
+            part = entity_nodes_in(mentions, lo, hi).collect(engine="streaming")
+            writer.write_table(part.to_arrow().cast(NODES))
+        for path in store.files("events"):
+            writer.write_table(event_nodes(pl.scan_parquet(path)).collect(engine="streaming").to_arrow().cast(NODES))
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
+    return folder / "part-0.parquet"
+
+
 def _counts(frame: pl.LazyFrame, a: str, b: str) -> dict[str, int]:
     df = frame.group_by(a, b).agg(n=pl.len()).sort(a, b).collect()
     return {f"{x}:{y}": int(n) for x, y, n in df.iter_rows()}
@@ -146,7 +168,7 @@ def build_graph(
     if stale:
         result.rebuilt = True
         with _Phase("nodes", result.timings):
-            _write_parquet(graph_nodes(store.scan("mentions"), store.scan("events")).sort("node_id"), parquet_dir / "nodes")
+            _write_nodes(store, parquet_dir / "nodes")
         with _Phase("edges", result.timings):
             _write_parquet(store.scan("edges"), parquet_dir / "edges")
         if csv_dir:

@@ -73,6 +73,9 @@ STAGED_MENTIONS = pa.schema(
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("date", pa.string(), nullable=False),
         pa.field("n", pa.int64(), nullable=False),
+        # hash(node_id) % N_BUCKETS: files are sorted by it, so the node aggregation can read a
+        # range of buckets at a time (row groups skipped by their statistics).
+        pa.field("bucket", pa.uint16(), nullable=False),
     ]
 )
 

@@ -3,7 +3,8 @@
 Layout under ``TARGET/_stage/``::
 
     state.json                         per date: source fingerprint, run ids, left-out counts
-    mentions/date=D/{typed,untyped}.parquet   entity mentions grouped per (node, alias, doc)
+    mentions/date=D/{typed,untyped}.parquet   entity mentions grouped per (node, alias, doc),
+                                       sorted by bucket = hash(node_id) % 64
     edges/date=D/part-0.parquet        RELATION and ARGUMENT edges of that date
     events/date=D/part-0.parquet       Event nodes of that date
 
@@ -25,11 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from yayi_batch.kg.build import BuildOptions, DateStage, untyped_mentions
 from yayi_batch.kg.schema import EDGES, NODES, STAGED_MENTIONS
 
-STAGE_VERSION = 1
+STAGE_VERSION = 2
+# Mentions are written sorted by bucket in small row groups, whose statistics let a pass over
+# a range of buckets skip the rest.
+MENTION_ROW_GROUP = 16_384
 _PARTS = ("mentions", "edges", "events")
 _EMPTY = {"mentions": STAGED_MENTIONS, "edges": EDGES, "events": NODES}
 
@@ -84,11 +89,13 @@ class StageStore:
         shutil.rmtree(tmp, ignore_errors=True)
         for part in _PARTS:
             (tmp / part).mkdir(parents=True)
-        stage.typed_mentions.sink_parquet(tmp / "mentions" / "typed.parquet")
+        stage.typed_mentions.sort("bucket").sink_parquet(tmp / "mentions" / "typed.parquet", row_group_size=MENTION_ROW_GROUP)
         pl.concat([stage.relation_edges, stage.argument_edges]).sink_parquet(tmp / "edges" / "part-0.parquet")
         stage.events.sink_parquet(tmp / "events" / "part-0.parquet")
         # Untyped nodes come from the edges just written, read back instead of recomputed.
-        untyped_mentions(pl.scan_parquet(tmp / "edges" / "part-0.parquet")).sink_parquet(tmp / "mentions" / "untyped.parquet")
+        untyped_mentions(pl.scan_parquet(tmp / "edges" / "part-0.parquet")).sort("bucket").sink_parquet(
+            tmp / "mentions" / "untyped.parquet", row_group_size=MENTION_ROW_GROUP
+        )
         names = list(stage.left_out)
         counts = pl.collect_all([stage.left_out[n] for n in names])
         left_out = {n: int(c["n"][0] or 0) for n, c in zip(names, counts)}
@@ -106,9 +113,16 @@ class StageStore:
         self._save()
         return record
 
+    def files(self, part: str) -> list[str]:
+        return sorted(str(p) for d in self.dates() for p in (self.root / part / f"date={d}").glob("*.parquet"))
+
+    def rows(self, part: str) -> int:
+        """Staged rows of one part, from the Parquet footers."""
+        return sum(pq.read_metadata(f).num_rows for f in self.files(part))
+
     def scan(self, part: str) -> pl.LazyFrame:
         """Every staged date of one part (mentions, edges or events)."""
-        files = sorted(str(p) for d in self.dates() for p in (self.root / part / f"date={d}").glob("*.parquet"))
+        files = self.files(part)
         if not files:
             return pl.from_arrow(_EMPTY[part].empty_table()).lazy()
         return pl.scan_parquet(files, hive_partitioning=False)
