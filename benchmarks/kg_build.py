@@ -194,18 +194,18 @@ def measure(out: Path, graph: Path, extra: list[str]) -> dict:
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"build failed:\n{stdout}")
-    child = json.loads(next(l for l in stdout.splitlines() if l.startswith("BENCH "))[6:])
+    child = json.loads(next(line for line in stdout.splitlines() if line.startswith("BENCH "))[6:])
     # CPU seconds beside wall seconds: on a shared machine the wall time follows the others' load.
     return {"wall_s": round(wall, 2), "build_s_in_child": round(child["wall_s"], 2),
             "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
             "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "vmhwm_mb": round(child["vmhwm_kb"] / 1024, 1),
-            "phases": [l[4:] for l in stdout.splitlines() if l.startswith("LOG phase")],
-            "summary": [l for l in stdout.splitlines() if not l.startswith(("BENCH ", "LOG "))]}  # fmt: skip
+            "phases": [line[4:] for line in stdout.splitlines() if line.startswith("LOG phase")],
+            "summary": [line for line in stdout.splitlines() if not line.startswith(("BENCH ", "LOG "))]}  # fmt: skip
 
 
 def machine() -> dict:
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-    mem = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal:"))
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
+    mem = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal:"))
     nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
     import ladybug
     import polars

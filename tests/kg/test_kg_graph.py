@@ -148,7 +148,7 @@ def test_ungrounded_left_out_then_included(out: Path, tmp_path: Path) -> None:
 
 
 def test_parquet_tables_match_the_schemas(out: Path, tmp_path: Path) -> None:
-    from yayi_batch.kg.schema import EDGES, NODES
+    from yayi_batch.schema.graph import EDGES, NODES
 
     parquet = tmp_path / "pq"
     build_graph(str(out), tmp_path / "g", options=default_options(), parquet_dir=parquet, load_db=False)

@@ -14,7 +14,8 @@ from kg_rows import date1_rows, date2_rows
 from yayi_batch.kg.cli import main
 from yayi_batch.kg.ladybug_load import db_path
 from yayi_batch.kg.neo4j_csv import ARRAY_DELIMITER, FILES
-from yayi_batch.kg.report_section import graph_summary, render_graph_section
+from yayi_batch.kg.report_section import graph_summary
+from yayi_batch.report.graph_section import render_graph_section
 
 REPO = Path(__file__).resolve().parents[2]
 D1, D2 = "2024-05-01", "2024-05-02"
@@ -111,3 +112,17 @@ def test_no_engine_imports() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_yayi_batch_kg_command_adds_a_graph_section_to_the_run_report(out: Path, tmp_path: Path, capsys) -> None:
+    """`yayi-batch kg` (through the package CLI): the summary saved beside the output, the report rewritten."""
+    import json
+
+    from yayi_batch.cli import main as yayi_batch
+
+    assert yayi_batch(["kg", str(out), "--graph", str(tmp_path / "g")]) == 0
+    summary = json.loads((out / "_graph" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["n_nodes"] > 0 and summary["n_edges"] > 0 and summary["top_entities"]
+    page = (out / "_report" / "index.html").read_text(encoding="utf-8")
+    assert "Knowledge graph" in page and f"{summary['n_nodes']} nodes" in page
+    assert "report:" in capsys.readouterr().out

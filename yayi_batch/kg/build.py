@@ -41,9 +41,9 @@ from yayi_batch.kg.canonical import (
     event_node_id_expr,
     normalize_text_expr,
 )
-from yayi_batch.kg.schema import EDGES, NODES, STAGED_MENTIONS
 from yayi_batch.kg.source import PublishedOutput
 from yayi_batch.schema import MatchKind
+from yayi_batch.schema.graph import EDGES, NODES, STAGED_MENTIONS
 
 # Surface forms kept per entity node (most frequent first): a node's row stays small.
 MAX_ALIASES = 50

@@ -153,7 +153,7 @@ class TypeMap:
         self.mapping[kind].setdefault(canon, canon)
 
     @classmethod
-    def from_schemas(cls, schemas: Mapping[str, Mapping[str, Iterable[str]]]) -> "TypeMap":
+    def from_schemas(cls, schemas: Mapping[str, Mapping[str, Iterable[str]]]) -> TypeMap:
         """``schemas``: {"zh": {"entity_types": [...], ...}, "en": {...}}; en names win."""
         tm = cls()
         zh, en = schemas.get("zh", {}), schemas.get("en", {})

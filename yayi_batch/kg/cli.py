@@ -18,6 +18,8 @@ from yayi_batch.kg.build import BuildOptions
 from yayi_batch.kg.canonical import TypeKind, TypeMap
 from yayi_batch.kg.graph import BuildResult, GraphError, build_graph
 
+GRAPH_SUMMARY = "_graph/summary.json"  # under the output prefix: the graph section of the run report
+
 _KIND_NAMES = {**{k.value: k for k in TypeKind}, "entity": TypeKind.ENTITY, "relation": TypeKind.RELATION,
                "event": TypeKind.EVENT, "role": TypeKind.ROLE}  # fmt: skip
 
@@ -132,7 +134,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"yayi-batch kg: {exc}", file=sys.stderr)
         return 2
     print(render_summary(result))
+    if not args.no_db:
+        report = save_graph_summary(args.output, args.graph, storage_options(args.storage_option))
+        if report:
+            print(f"report: {report}")
     return 0
+
+
+def save_graph_summary(output: str, graph: str, options: dict[str, Any]) -> str | None:
+    """`{output}/_graph/summary.json` (what the run report shows), then the report written again."""
+    import json
+
+    from yayi_batch.kg.report_section import graph_summary
+    from yayi_batch.publish.reader import write_text
+    from yayi_batch.report import write_report
+
+    summary = {"graph": str(Path(graph).absolute()), **graph_summary(graph)}
+    write_text(f"{output.rstrip('/')}/{GRAPH_SUMMARY}", json.dumps(summary, ensure_ascii=False, indent=1), options)
+    try:
+        return write_report(output, storage_options=options)
+    except Exception as exc:  # the graph is built; a report problem must not fail the command
+        print(f"yayi-batch kg: run report not rewritten: {exc}", file=sys.stderr)
+        return None
 
 
 if __name__ == "__main__":

@@ -31,9 +31,8 @@ from yayi_batch.kg.build import BuildOptions, bucket_ranges, entity_nodes_in, ev
 from yayi_batch.kg.ladybug_load import db_path, load_ladybug
 from yayi_batch.kg.neo4j_csv import import_command, write_neo4j_csv
 from yayi_batch.kg.source import GRAPH_TABLES, PublishedOutput
-from yayi_batch.kg.schema import NODES
 from yayi_batch.kg.stage import StageStore
-
+from yayi_batch.schema.graph import NODES
 
 log = logging.getLogger(__name__)
 # Staged mention rows aggregated per pass: bounds the memory of the node aggregation (about

@@ -20,7 +20,7 @@ from pathlib import Path
 import ladybug
 
 from yayi_batch.kg.canonical import EdgeKind, NodeLabel
-from yayi_batch.kg.schema import EDGES, LADYBUG_EDGE, LADYBUG_ENTITY, LADYBUG_EVENT, NODES, ladybug_columns
+from yayi_batch.schema.graph import EDGES, LADYBUG_EDGE, LADYBUG_ENTITY, LADYBUG_EVENT, NODES, ladybug_columns
 
 DB_FILE = "graph.lbug"
 # 0: ladybug's own default (a cap of ~80% of RAM, allocated as used). A bulk COPY of a rel
@@ -47,7 +47,7 @@ def _remove_db(path: Path) -> None:
             candidate.unlink()
 
 
-def create_schema(conn: "ladybug.Connection") -> None:
+def create_schema(conn: ladybug.Connection) -> None:
     entity_props = ladybug_columns(NODES, LADYBUG_ENTITY)
     event_props = ladybug_columns(NODES, LADYBUG_EVENT)
     edge_props = ladybug_columns(EDGES, LADYBUG_EDGE[2:])
@@ -91,7 +91,7 @@ def load_ladybug(
     return final
 
 
-def connect(target: str | Path, *, read_only: bool = True) -> tuple["ladybug.Database", "ladybug.Connection"]:
+def connect(target: str | Path, *, read_only: bool = True) -> tuple[ladybug.Database, ladybug.Connection]:
     """(database, connection) of a built graph target."""
     path = db_path(target)
     if not path.exists():
@@ -100,7 +100,7 @@ def connect(target: str | Path, *, read_only: bool = True) -> tuple["ladybug.Dat
     return db, ladybug.Connection(db)
 
 
-def query_rows(conn: "ladybug.Connection", cypher: str, parameters: dict | None = None) -> list[list]:
+def query_rows(conn: ladybug.Connection, cypher: str, parameters: dict | None = None) -> list[list]:
     """Every row of a query as a list of lists."""
     result = conn.execute(cypher, parameters or {})
     rows = []

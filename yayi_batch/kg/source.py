@@ -15,11 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import fsspec
 import polars as pl
 import pyarrow.dataset as pads
 
-from yayi_batch.io.fs import arrow_filesystem
+from yayi_batch.fs import arrow_filesystem, filesystem
 from yayi_batch.schema import TABLES
 
 # The tables the graph is built from.
@@ -39,7 +38,7 @@ class PublishedOutput:
     storage_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.fs, root = fsspec.core.url_to_fs(self.uri, **self.storage_options)
+        self.fs, root = filesystem(self.uri, self.storage_options)
         self.root = root.rstrip("/")
         self.local = _is_local(self.uri)
 

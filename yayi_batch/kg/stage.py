@@ -29,7 +29,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from yayi_batch.kg.build import BuildOptions, DateStage, untyped_mentions
-from yayi_batch.kg.schema import EDGES, NODES, STAGED_MENTIONS
+from yayi_batch.schema.graph import EDGES, NODES, STAGED_MENTIONS
 
 STAGE_VERSION = 2
 # Mentions are written sorted by bucket in small row groups, whose statistics let a pass over

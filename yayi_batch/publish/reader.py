@@ -127,3 +127,13 @@ def write_text(path: str, text: str, storage_options: dict | None = None) -> str
     with fs.open(local_path, "w", encoding="utf-8") as fh:
         fh.write(text)
     return path
+
+
+def read_graph_summary(output_dir: str, storage_options: dict | None = None) -> dict | None:
+    """The summary `yayi-batch kg` saved for a graph built from this output, if any."""
+    fs, root = _fs(output_dir, storage_options)
+    path = f"{root}/_graph/summary.json"
+    if not fs.exists(path):
+        return None
+    with fs.open(path, "r", encoding="utf-8") as fh:
+        return json.load(fh)

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import polars as pl
 
-from yayi_batch.publish.reader import pick_manifest, read_manifests, scan_table
+from yayi_batch.publish.reader import pick_manifest, read_graph_summary, read_manifests, scan_table
 from yayi_batch.schema import TABLES
 
 TOP_TYPES = 20
@@ -42,6 +42,7 @@ class ReportData:
     documents_by_status: Counts
     runs: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    graph: dict | None = None  # `yayi-batch kg`'s summary of the graph built from this output
 
 
 def _counts(lf: pl.LazyFrame, col: str, order: list[str] | None = None) -> Counts:
@@ -147,4 +148,5 @@ def collect(output_dir: str, run_id: str | None = None, storage_options: dict | 
         answer_status=answer_status, match_kinds=match_kinds, errors_by_kind=errors_by_kind,
         error_examples=examples, throughput=points, bucket_s=bucket,
         documents_by_status=_counts(scan("documents"), "status", DOC_STATUS_ORDER), runs=runs, notes=notes,
+        graph=read_graph_summary(output_dir, storage_options),
     )  # fmt: skip

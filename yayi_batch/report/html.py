@@ -21,6 +21,7 @@ from yayi_batch.fs import filesystem
 from yayi_batch.publish.reader import write_text
 from yayi_batch.report.charts import column_chart, hbar_chart
 from yayi_batch.report.data import ReportData, collect
+from yayi_batch.report.graph_section import render_graph_section
 
 RAW_SHOWN = 1200  # characters of a raw answer shown per example
 _CLASSES = {
@@ -133,6 +134,7 @@ def render(data: ReportData) -> str:
         _section("throughput", "Throughput over the run", throughput + column_chart(data.throughput, title="answers finished per bucket", y_label="answers")),
         _section("errors", "Errors", _errors(data)),
         _section("runs", "Runs in this folder", _runs(data)),
+        render_graph_section(data.graph) if data.graph else "",
     ])  # fmt: skip
     title = escape(f"yayi-batch run {_fmt(data.header.get('run_id'))}")
     return (
