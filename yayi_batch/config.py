@@ -37,6 +37,12 @@ class InputConfig(_Strict):
     # Nightly mode: skip shards that a published manifest with the same config fingerprint
     # already covers (same path and etag/mtime), and add to the date partition.
     since_manifest: bool = False
+    # An unreadable shard (corrupt, truncated, not Parquet): fail naming it, or skip it (an
+    # errors row `bad_file` and the manifest's `skipped_inputs` record it).
+    on_bad_file: Literal["fail", "skip"] = "fail"
+    # The same document id twice: fail naming up to 20 ids and their files, or keep the first
+    # (file order, then row order); later ones become `invalid` documents with an errors row.
+    duplicate_ids: Literal["fail", "keep_first"] = "fail"
 
     @field_validator("paths", mode="before")
     @classmethod

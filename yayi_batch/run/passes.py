@@ -127,11 +127,13 @@ def finalize(ctx: RunContext) -> None:
     fs, stage, cfg = ctx.staging.fs, ctx.staging.path, ctx.cfg
     clear_documents(fs, stage, ctx.id, ctx.run_date)
     log.info("merged mentions found twice in chunk overlaps or retries: %s", dedupe_overlaps(fs, stage, ctx.id, ctx.run_date))
-    documents, extra_errors = build_documents(fs, stage, ctx.id, ctx.run_date, len(cfg.extraction.tasks), cfg.input.passthrough_columns)
+    documents, extra_errors = build_documents(fs, stage, ctx.id, ctx.run_date, len(cfg.extraction.tasks), cfg.input.passthrough_columns,
+                                              bad_files=ctx.bad_files)
     stage_documents(fs, stage, ctx.id, ctx.run_date, documents, extra_errors)
     summary = summarize(fs, stage, ctx.run_date, wall_s=time.perf_counter() - ctx.t0, generate_s=ctx.generate_seconds,
                         output=cfg.output.path, run_id=ctx.id, n_inputs=len(ctx.files))
     summary.skipped_inputs = len(ctx.skipped)
+    summary.bad_inputs = len(ctx.bad_files)
     summary.resumed_passes = ctx.resumed_passes
     ctx.staging.save_manifest(build_manifest(ctx, summary, finished=dt.datetime.now(dt.timezone.utc)))
 
