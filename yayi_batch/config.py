@@ -192,6 +192,27 @@ class JobConfig(_Strict):
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
     ray: RayConfig = Field(default_factory=RayConfig)
 
+    @model_validator(mode="after")
+    def _answer_fits_the_context(self) -> JobConfig:
+        if self.sampling.max_tokens >= self.model.max_model_len:
+            raise ValueError(f"sampling.max_tokens ({self.sampling.max_tokens}) must be below model.max_model_len "
+                             f"({self.model.max_model_len}): the prompt needs room too")
+        return self
+
+    @model_validator(mode="after")
+    def _output_not_inside_an_input(self) -> JobConfig:
+        # A folder (or a `**` glob) is read recursively: the output must not be under it. A plain
+        # glob reads one level: the output must not be that folder.
+        out = _location(self.output.path)
+        for path in self.input.paths:
+            inp = _location(_glob_base(path))
+            recursive = not any(ch in path for ch in "*?[") or "**" in path
+            inside = out[1].startswith(inp[1].rstrip("/") + "/") if recursive else False
+            if out[0] == inp[0] and (out[1] == inp[1] or inside):
+                raise ValueError(f"output.path {self.output.path!r} is inside input path {path!r}: a rerun would read "
+                                 f"its own output; write somewhere else")
+        return self
+
     def fingerprint(self) -> str:
         """What "the same job" means: a changed prompt, schema, model or sampling is a new one."""
         relevant = {
@@ -205,6 +226,22 @@ class JobConfig(_Strict):
         }
         blob = json.dumps(relevant, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def _glob_base(path: str) -> str:
+    """The folder part of a path before its first glob character (`data/*.parquet` -> `data`)."""
+    cut = min((i for i, ch in enumerate(path) if ch in "*?["), default=None)
+    if cut is None:
+        return path
+    return path[:cut].rsplit("/", 1)[0] if "/" in path[:cut] else "."
+
+
+def _location(path: str) -> tuple[str, str]:
+    """(protocol, absolute normalized path): local paths resolved, `s3://bucket/prefix` as bucket/prefix."""
+    if "://" in path and not path.startswith("file://"):
+        proto, rest = path.split("://", 1)
+        return proto.lower(), "/".join(p for p in rest.split("/") if p and p != ".")
+    return "file", str(Path(path.removeprefix("file://")).expanduser().resolve())
 
 
 def _templates_version() -> str:
@@ -259,6 +296,7 @@ def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] 
 def _describe(source: str, exc: ValidationError) -> str:
     lines = [f"{source}: invalid config ({exc.error_count()} problem(s))"]
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"  field {where}: {err['msg']}")
+        where = ".".join(str(p) for p in err["loc"])
+        # A check across sections (model_validator) names its fields in the message itself.
+        lines.append(f"  field {where}: {err['msg']}" if where else f"  {err['msg'].removeprefix('Value error, ')}")
     return "\n".join(lines)
