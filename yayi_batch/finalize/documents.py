@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from yayi_batch.fs import join
 from yayi_batch.schema import DOCUMENTS, ERRORS, TABLES, AnswerStatus, DocStatus, ErrorKind, ErrorStage, Table
-from yayi_batch.steps.prepare import DOC_COLUMNS
+from yayi_batch.steps.prepare import DOC_COLUMNS, DUPLICATE_ID_PREFIX
 from yayi_batch.write.paths import part_prefix, partition_dir
 from yayi_batch.write.tables import read_staged, write_table
 
@@ -76,7 +76,9 @@ def build_documents(fs: Any, stage: str, run_id: str, run_date: str, n_tasks: in
         pl.lit(None, pl.String).alias("task"),
         pl.when(pl.col("doc_error").is_not_null()).then(pl.lit(ErrorStage.READ.value))
         .otherwise(pl.lit(ErrorStage.GENERATE.value)).alias("stage"),
-        pl.when(pl.col("doc_error").is_not_null()).then(pl.lit(ErrorKind.INVALID_DOCUMENT.value))
+        pl.when(pl.col("doc_error").is_not_null() & pl.col("doc_id").str.starts_with(DUPLICATE_ID_PREFIX))
+        .then(pl.lit(ErrorKind.DUPLICATE_ID.value))
+        .when(pl.col("doc_error").is_not_null()).then(pl.lit(ErrorKind.INVALID_DOCUMENT.value))
         .otherwise(pl.lit(ErrorKind.MISSING_ANSWERS.value)).alias("kind"),
         pl.coalesce(pl.col("doc_error"), pl.format("expected {} answers, got {}", expected, pl.col("n_prompts"))).alias("message"),
         pl.lit(None, pl.String).alias("raw_output"),

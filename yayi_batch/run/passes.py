@@ -27,7 +27,8 @@ from yayi_batch.finalize.overlaps import dedupe_overlaps
 from yayi_batch.finalize.summary import RunSummary, summarize
 from yayi_batch.fs import arrow_filesystem, join
 from yayi_batch.generate.engine import LIGHT_STAGE_CPUS
-from yayi_batch.read.dataset import read_documents
+from yayi_batch.read import InputError
+from yayi_batch.read.dataset import find_duplicate_ids, read_documents
 from yayi_batch.run.checkpoint import checkpointed
 from yayi_batch.run.context import RunContext
 from yayi_batch.run.manifest import build_manifest
@@ -64,7 +65,14 @@ def prepare(ctx: RunContext) -> None:
         counter_factory=functools.partial(token_counter, ctx.model.tokenizer_path),
     )
     arrow_fs = arrow_filesystem(staging.fs)
-    docs = read_documents(ctx.fs_in, ctx.files, cfg.input)
+    dups = find_duplicate_ids(ctx.fs_in, ctx.files, cfg.input)
+    if dups.n_ids and cfg.input.duplicate_ids == "fail":
+        raise InputError(dups.message())
+    if dups.n_ids:
+        log.warning("input.duplicate_ids=keep_first: %d id(s) occur more than once; %d later occurrence(s) become "
+                    "invalid documents with an errors row (kind duplicate_id)", dups.n_ids, dups.n_later)
+        chunker.later_duplicates = dups.later
+    docs = read_documents(ctx.fs_in, ctx.files, cfg.input, row_hash=bool(dups.later))
     docs.map_batches(chunker, batch_format="pyarrow", batch_size=64).write_parquet(join(staging.path, CHUNKS), filesystem=arrow_fs)
     chunks = ray.data.read_parquet(join(staging.path, CHUNKS), filesystem=arrow_fs, partitioning=None)
     chunks.map_batches(prompt_step.BuildPromptRows(cfg.extraction), batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS).write_parquet(
