@@ -31,17 +31,23 @@ def read_documents(fs: Any, files: list[dict[str, Any]], cfg: InputConfig, *, ro
     `row_hash`: Ray Data's deterministic hash of (file, row position), the identity of a row
     that duplicate-id handling uses (the same for every read of the same files)."""
     columns = columns or list(dict.fromkeys([cfg.id_column, cfg.text_column, *cfg.passthrough_columns]))
-    ds = ray.data.read_parquet(
-        [f["fs_path"] for f in files],
-        filesystem=arrow_filesystem(fs),
-        columns=columns,
-        include_paths=True,
-        include_row_hash=row_hash,
-        partitioning=None,
-    )
+    groups: dict[str, list[str]] = {}
+    for f in files:  # one read per column-type signature (read/listing.py's schema_key)
+        groups.setdefault(f.get("schema_key", ""), []).append(f["fs_path"])
     rename = {cfg.id_column: "doc_id", cfg.text_column: "text", "path": "source_path"}
-    ds = ds.rename_columns({k: v for k, v in rename.items() if k != v and (k in columns or k == "path")})
-    return ds.map_batches(as_strings, batch_format="pyarrow", batch_size=None, zero_copy_batch=True)
+    parts = []
+    for paths in groups.values():
+        ds = ray.data.read_parquet(
+            paths,
+            filesystem=arrow_filesystem(fs),
+            columns=columns,
+            include_paths=True,
+            include_row_hash=row_hash,
+            partitioning=None,
+        )
+        ds = ds.rename_columns({k: v for k, v in rename.items() if k != v and (k in columns or k == "path")})
+        parts.append(ds.map_batches(as_strings, batch_format="pyarrow", batch_size=None, zero_copy_batch=True))
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
 
 
 def find_duplicate_ids(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -> DuplicateIds:

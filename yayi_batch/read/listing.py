@@ -59,6 +59,10 @@ def check_schemas(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -> lis
                 problems.append(f"{f['path']}: {message} (input.on_bad_file=skip leaves such files out)")
             continue
         names = set(schema.names)
+        # Shards whose columns differ in type (int ids here, string ids there) are read apart
+        # and cast to one schema (read/dataset.py): Ray Data refuses to unify them in one read.
+        f["schema_key"] = ";".join(f"{c}:{schema.field(c).type}" for c in
+                                   dict.fromkeys([cfg.id_column, cfg.text_column, *cfg.passthrough_columns]) if c in names)
         for col, kind, ok in ((cfg.id_column, "id", _is_id), (cfg.text_column, "text", _is_text)):
             if col not in names:
                 problems.append(f"{f['path']}: no {kind} column {col!r} (columns: {', '.join(schema.names)})")
