@@ -33,7 +33,8 @@ class InputConfig(_Strict):
     id_column: str = "id"
     text_column: str = "text"
     passthrough_columns: list[str] = Field(default_factory=list, description="carried into `documents`")
-    storage_options: dict[str, Any] = Field(default_factory=dict, description="fsspec options (endpoint, region)")
+    # repr=False: credentials may sit here; a logged or printed config never shows them.
+    storage_options: dict[str, Any] = Field(default_factory=dict, repr=False, description="fsspec options (endpoint, region)")
     # Nightly mode: skip shards that a published manifest with the same config fingerprint
     # already covers (same path and etag/mtime), and add to the date partition.
     since_manifest: bool = False
@@ -168,7 +169,7 @@ class SamplingConfig(_Strict):
 class OutputConfig(_Strict):
     path: str
     run_date: dt.date = Field(default_factory=dt.date.today)
-    storage_options: dict[str, Any] = Field(default_factory=dict)
+    storage_options: dict[str, Any] = Field(default_factory=dict, repr=False)
     report: bool = True
     # A run whose manifest is already published is a no-op; force computes and replaces it.
     force: bool = False
@@ -250,24 +251,36 @@ def _templates_version() -> str:
     return TEMPLATES_VERSION
 
 
+_SECRET_WORDS = ("secret", "key", "token", "password", "credential", "storage_options")
+
+
+def _shown(assignment: str) -> str:
+    """An override as an error message may show it: the value of anything credential-like hidden."""
+    key = assignment.split("=", 1)[0]
+    if "=" in assignment and any(w in key.lower() for w in _SECRET_WORDS):
+        return f"{key}=***"
+    return assignment
+
+
 def apply_override(data: dict[str, Any], assignment: str) -> None:
     """`a.b.c=value` sets data["a"]["b"]["c"]; the value is parsed as YAML (numbers, lists, null)."""
+    shown = _shown(assignment)
     if "=" not in assignment:
         raise ConfigError(f"override {assignment!r}: expected key.path=value")
     key, raw = assignment.split("=", 1)
     parts = [p for p in key.strip().split(".") if p]
     if not parts:
-        raise ConfigError(f"override {assignment!r}: empty key")
+        raise ConfigError(f"override {shown!r}: empty key")
     node = data
     for part in parts[:-1]:
         child = node.setdefault(part, {})
         if not isinstance(child, dict):
-            raise ConfigError(f"override {assignment!r}: {part} is not a section")
+            raise ConfigError(f"override {shown!r}: {part} is not a section")
         node = child
     try:
         node[parts[-1]] = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
-        raise ConfigError(f"override {assignment!r}: value is not valid YAML: {exc}") from None
+        raise ConfigError(f"override {shown!r}: value is not valid YAML" + ("" if shown != assignment else f": {exc}")) from None
 
 
 def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] = ()) -> JobConfig:
