@@ -58,7 +58,7 @@ def find_duplicate_ids(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -
     """
     ids = read_documents(fs, files, cfg, row_hash=True, columns=[cfg.id_column]).materialize()
     counts = ids.groupby("doc_id").count()
-    dup = counts.filter(lambda r: r["count()"] > 1)
+    dup = counts.filter(lambda r: r["count()"] > 1).materialize()  # the duplicated ids only
     named = [r["doc_id"] for r in dup.take(MAX_NAMED_DUPLICATES)]
     if not named:
         return DuplicateIds(0, 0, {}, frozenset())
