@@ -37,6 +37,7 @@ def overrides(folder, out, *extra):
             "input.passthrough_columns=[title]", "output.report=false", "sampling.retry_truncated=false", *extra]
 
 
+@pytest.mark.slow  # a whole Ray run (about a minute on an idle 2-core box)
 def test_keep_first_skip_bad_file_mixed_ids_and_bad_utf8(local_ray, tmp_path):
     folder, out = corpus(tmp_path / "in"), tmp_path / "out"
     summary = run(load_config(None, overrides(folder, out, "input.duplicate_ids=keep_first", "input.on_bad_file=skip")),
@@ -63,6 +64,7 @@ def test_keep_first_skip_bad_file_mixed_ids_and_bad_utf8(local_ray, tmp_path):
     assert summary.errors_by_kind["duplicate_id"] == 2
 
 
+@pytest.mark.slow
 def test_duplicate_ids_fail_by_default_naming_ids_and_files(local_ray, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
