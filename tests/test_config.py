@@ -94,3 +94,85 @@ def test_shipped_configs_validate_and_local_equals_the_demo():
     cluster = load_config(REPO / "configs" / "cluster.yaml")
     assert cluster.model.profile == "yayi-uie"
     assert cluster.engine.cpu_bundle is None
+
+
+# --- issue 13: bad configs name the file and the field ---------------------------------------
+
+BASE = "input: {paths: [in]}\noutput: {path: out}\n"
+
+
+@pytest.mark.parametrize(
+    "text,needle",
+    [
+        (BASE + "extraction: {tasks: [ner], en: {entity_types: []}}\n", "field extraction.en.entity_types"),
+        (BASE + "extraction: {tasks: [ner], zh: {entity_types: []}}\n", "field extraction.zh.entity_types"),
+        (BASE + "input: {paths: [in], on_bad_file: maybe}\n", "field input.on_bad_file"),
+        (BASE + "input: {paths: [in], duplicate_ids: last}\n", "field input.duplicate_ids"),
+        (BASE + "model: {max_model_len: many}\n", "field model.max_model_len"),
+        (BASE + "output: {path: out, run_date: ../../etc}\n", "field output.run_date"),
+        (BASE + "output: {path: out, run_date: \"2026-11-25/../x\"}\n", "field output.run_date"),
+        (BASE + "output: {path: out, colour: red}\n", "field output.colour"),
+        ("input: {paths: [in]}\noutput: {path: out}\nsampling: {max_tokens: 2048}\n",
+         "sampling.max_tokens (2048) must be below model.max_model_len (2048)"),
+        ("input: {paths: [in]}\noutput: {path: out}\nsampling: {max_tokens: 600}\nmodel: {max_model_len: 512}\n",
+         "sampling.max_tokens (600) must be below model.max_model_len (512)"),
+    ],
+)
+def test_bad_configs_name_file_and_field(tmp_path, text, needle):
+    # yaml: later duplicate top-level keys win, so the BASE sections are overridden per case
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(path) in str(err.value)
+    assert needle in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "inp,out,bad",
+    [
+        ("{tmp}/data", "{tmp}/data/out", True),
+        ("{tmp}/data", "{tmp}/data", True),
+        ("{tmp}/data/", "{tmp}/data/sub/../out", True),  # resolved
+        ("{tmp}/data/**/*.parquet", "{tmp}/data/x/out", True),
+        ("{tmp}/data/*.parquet", "{tmp}/data", True),
+        ("{tmp}/data/*.parquet", "{tmp}/data/out", False),  # a one-level glob never reads it
+        ("{tmp}/data", "{tmp}/data2", False),
+        ("{tmp}/data", "{tmp}/out", False),
+        ("s3://b/in", "s3://b/in/out", True),
+        ("s3://b/in/", "s3://b//in/out", True),
+        ("s3://b/in", "s3://b/input", False),
+        ("s3://b/in", "s3://other/in/out", False),
+        ("s3://b/in", "{tmp}/b/in/out", False),
+    ],
+)
+def test_output_inside_an_input_is_refused(tmp_path, inp, out, bad):
+    overrides = [f"input.paths=[{inp.format(tmp=tmp_path)}]", f"output.path={out.format(tmp=tmp_path)}"]
+    if bad:
+        with pytest.raises(ConfigError, match="output.path .* is inside input path"):
+            load_config(None, overrides)
+    else:
+        load_config(None, overrides)
+
+
+def test_output_inside_input_through_a_relative_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="is inside input path"):
+        load_config(None, ["input.paths=[data]", f"output.path={tmp_path}/data/out"])
+
+
+def test_model_folder_without_config_json(tmp_path):
+    from yayi_batch.model.resolve import ModelSourceError, resolve_model
+
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "model.safetensors").write_bytes(b"")
+    with pytest.raises(ModelSourceError, match=r"model .*model: no config.json there"):
+        resolve_model(str(tmp_path / "model"), "chat", None, str(tmp_path / "cache"))
+
+
+def test_cli_prints_one_line_and_exits_2_on_bad_config(tmp_path, capsys):
+    from yayi_batch.cli import main
+
+    path = write(tmp_path, BASE + "sampling: {max_tokens: 4096}\n")
+    assert main(["run", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"yayi-batch: {path}: invalid config") and "Traceback" not in err

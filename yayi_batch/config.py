@@ -33,10 +33,17 @@ class InputConfig(_Strict):
     id_column: str = "id"
     text_column: str = "text"
     passthrough_columns: list[str] = Field(default_factory=list, description="carried into `documents`")
-    storage_options: dict[str, Any] = Field(default_factory=dict, description="fsspec options (endpoint, region)")
+    # repr=False: credentials may sit here; a logged or printed config never shows them.
+    storage_options: dict[str, Any] = Field(default_factory=dict, repr=False, description="fsspec options (endpoint, region)")
     # Nightly mode: skip shards that a published manifest with the same config fingerprint
     # already covers (same path and etag/mtime), and add to the date partition.
     since_manifest: bool = False
+    # An unreadable shard (corrupt, truncated, not Parquet): fail naming it, or skip it (an
+    # errors row `bad_file` and the manifest's `skipped_inputs` record it).
+    on_bad_file: Literal["fail", "skip"] = "fail"
+    # The same document id twice: fail naming up to 20 ids and their files, or keep the first
+    # (file order, then row order); later ones become `invalid` documents with an errors row.
+    duplicate_ids: Literal["fail", "keep_first"] = "fail"
 
     @field_validator("paths", mode="before")
     @classmethod
@@ -162,7 +169,7 @@ class SamplingConfig(_Strict):
 class OutputConfig(_Strict):
     path: str
     run_date: dt.date = Field(default_factory=dt.date.today)
-    storage_options: dict[str, Any] = Field(default_factory=dict)
+    storage_options: dict[str, Any] = Field(default_factory=dict, repr=False)
     report: bool = True
     # A run whose manifest is already published is a no-op; force computes and replaces it.
     force: bool = False
@@ -186,6 +193,27 @@ class JobConfig(_Strict):
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
     ray: RayConfig = Field(default_factory=RayConfig)
 
+    @model_validator(mode="after")
+    def _answer_fits_the_context(self) -> JobConfig:
+        if self.sampling.max_tokens >= self.model.max_model_len:
+            raise ValueError(f"sampling.max_tokens ({self.sampling.max_tokens}) must be below model.max_model_len "
+                             f"({self.model.max_model_len}): the prompt needs room too")
+        return self
+
+    @model_validator(mode="after")
+    def _output_not_inside_an_input(self) -> JobConfig:
+        # A folder (or a `**` glob) is read recursively: the output must not be under it. A plain
+        # glob reads one level: the output must not be that folder.
+        out = _location(self.output.path)
+        for path in self.input.paths:
+            inp = _location(_glob_base(path))
+            recursive = not any(ch in path for ch in "*?[") or "**" in path
+            inside = out[1].startswith(inp[1].rstrip("/") + "/") if recursive else False
+            if out[0] == inp[0] and (out[1] == inp[1] or inside):
+                raise ValueError(f"output.path {self.output.path!r} is inside input path {path!r}: a rerun would read "
+                                 f"its own output; write somewhere else")
+        return self
+
     def fingerprint(self) -> str:
         """What "the same job" means: a changed prompt, schema, model or sampling is a new one."""
         relevant = {
@@ -201,30 +229,58 @@ class JobConfig(_Strict):
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
+def _glob_base(path: str) -> str:
+    """The folder part of a path before its first glob character (`data/*.parquet` -> `data`)."""
+    cut = min((i for i, ch in enumerate(path) if ch in "*?["), default=None)
+    if cut is None:
+        return path
+    return path[:cut].rsplit("/", 1)[0] if "/" in path[:cut] else "."
+
+
+def _location(path: str) -> tuple[str, str]:
+    """(protocol, absolute normalized path): local paths resolved, `s3://bucket/prefix` as bucket/prefix."""
+    if "://" in path and not path.startswith("file://"):
+        proto, rest = path.split("://", 1)
+        return proto.lower(), "/".join(p for p in rest.split("/") if p and p != ".")
+    return "file", str(Path(path.removeprefix("file://")).expanduser().resolve())
+
+
 def _templates_version() -> str:
     from yayi_batch.prompts.templates import TEMPLATES_VERSION
 
     return TEMPLATES_VERSION
 
 
+_SECRET_WORDS = ("secret", "key", "token", "password", "credential", "storage_options")
+
+
+def _shown(assignment: str) -> str:
+    """An override as an error message may show it: the value of anything credential-like hidden."""
+    key = assignment.split("=", 1)[0]
+    if "=" in assignment and any(w in key.lower() for w in _SECRET_WORDS):
+        return f"{key}=***"
+    return assignment
+
+
 def apply_override(data: dict[str, Any], assignment: str) -> None:
     """`a.b.c=value` sets data["a"]["b"]["c"]; the value is parsed as YAML (numbers, lists, null)."""
+    shown = _shown(assignment)
     if "=" not in assignment:
         raise ConfigError(f"override {assignment!r}: expected key.path=value")
     key, raw = assignment.split("=", 1)
     parts = [p for p in key.strip().split(".") if p]
     if not parts:
-        raise ConfigError(f"override {assignment!r}: empty key")
+        raise ConfigError(f"override {shown!r}: empty key")
     node = data
     for part in parts[:-1]:
         child = node.setdefault(part, {})
         if not isinstance(child, dict):
-            raise ConfigError(f"override {assignment!r}: {part} is not a section")
+            raise ConfigError(f"override {shown!r}: {part} is not a section")
         node = child
     try:
         node[parts[-1]] = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
-        raise ConfigError(f"override {assignment!r}: value is not valid YAML: {exc}") from None
+        raise ConfigError(f"override {shown!r}: value is not valid YAML" + ("" if shown != assignment else f": {exc}")) from None
 
 
 def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] = ()) -> JobConfig:
@@ -253,6 +309,7 @@ def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] 
 def _describe(source: str, exc: ValidationError) -> str:
     lines = [f"{source}: invalid config ({exc.error_count()} problem(s))"]
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"  field {where}: {err['msg']}")
+        where = ".".join(str(p) for p in err["loc"])
+        # A check across sections (model_validator) names its fields in the message itself.
+        lines.append(f"  field {where}: {err['msg']}" if where else f"  {err['msg'].removeprefix('Value error, ')}")
     return "\n".join(lines)

@@ -227,3 +227,37 @@ def test_documents_with_other_passthrough_columns_on_another_date(tmp_path):
     tables = load_predictions(str(out))
     assert sorted(tables["documents"]["doc_id"].to_list()) == ["d1", "d2"]
     assert set(tables["documents"]["date"].to_list()) == {"2024-05-01", "2024-05-02"}
+
+
+# --- issue 13 ----------------------------------------------------------------------------------
+
+def test_gold_without_task_column_is_taken_as_the_one_task_given(tmp_path, capsys):
+    out = build_fake_output(tmp_path / "out")
+    gold = tmp_path / "ner_only.jsonl"
+    gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"doc_id": "d1", "type": "人物", "text": "宁高宁", "start": 0, "end": 3},
+        {"doc_id": "d1", "type": "地点", "text": "北京", "start": 20, "end": 22},
+    ]), encoding="utf-8")  # fmt: skip
+    assert main(["--gold", str(gold), "--pred", str(out)]) == 2  # no task column, no --task
+    err = capsys.readouterr().err
+    assert "ner_only.jsonl: gold rows need a task" in err and "pass exactly one --task" in err
+    assert main(["--gold", str(gold), "--pred", str(out), "--task", "ner"]) == 0
+    result = json.loads((out / "_eval" / "eval.json").read_text(encoding="utf-8"))
+    assert result["tasks"] == ["ner"] and result["metrics"]["ner"]["micro"]["tp"] == 2
+    parquet = tmp_path / "ner_only.parquet"
+    pl.DataFrame({"doc_id": ["d1"], "type": ["人物"], "text": ["宁高宁"]}).write_parquet(parquet)
+    assert main(["--gold", str(parquet), "--pred", str(out), "--task", "ner"]) == 0
+
+
+def test_gold_documents_absent_from_the_output_are_counted_and_shown(tmp_path, capsys):
+    out = build_fake_output(tmp_path / "out")  # documents d1..d4
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        gner("d1", "人物", "宁高宁", 0, 3), gner("ghost-1", "人物", "张三", 0, 2), gner("ghost-2", "人物", "李四", 0, 2),
+    ]), encoding="utf-8")  # fmt: skip
+    assert main(["--gold", str(gold), "--pred", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "gold docs without output 2" in printed
+    assert "2 gold document(s) are not in the output" in printed and "ghost-1, ghost-2" in printed
+    result = json.loads((out / "_eval" / "eval.json").read_text(encoding="utf-8"))
+    assert result["docs"]["gold_not_in_pred"] == 2 and result["docs"]["gold_not_in_pred_examples"] == ["ghost-1", "ghost-2"]

@@ -204,7 +204,7 @@ def test_errors_are_clear(tmp_path):
         load_gold(tmp_path / "missing.jsonl")
     with pytest.raises(ValueError, match="unknown gold task"):
         normalize(pl.DataFrame({"doc_id": ["a"], "task": ["sentiment"]}))
-    with pytest.raises(ValueError, match="doc_id and task"):
+    with pytest.raises(ValueError, match="gold rows need doc_id"):
         normalize(pl.DataFrame({"doc_id": [None], "task": ["ner"]}, schema={"doc_id": pl.String, "task": pl.String}))
     bad = tmp_path / "bad.bio"
     bad.write_text("token_without_tag\n", encoding="utf-8")

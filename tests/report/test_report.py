@@ -184,3 +184,26 @@ def test_renders_in_headless_chromium(report, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a page with charts, not a blank image
+
+
+# --- issue 13: every string from the documents, the model or the manifest stays inert ----------
+
+PAYLOADS = ["<script>alert(1)</script>", "\"><svg onload=alert(2)>", "</title><script>x()</script>",
+            "<!--", "]]><iframe src=javascript:alert(3)>", "<style>body{display:none}</style>"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_every_string_column_and_the_manifest_are_escaped(tmp_path, payload):
+    rows = default_rows()
+    for table_rows in rows.values():  # every string of every row: doc ids, types, texts, messages, raw outputs
+        for row in table_rows:
+            for key, value in list(row.items()):
+                if isinstance(value, str) and key not in ("status", "match", "task", "kind", "stage"):
+                    row[key] = value + payload
+    out = build_fake_output(tmp_path / "out", rows, model="m" + payload)  # run ids: test above
+    html = Path(write_report(str(out))).read_text(encoding="utf-8")
+    lowered = html.lower()
+    for tag in ("<script", "<svg onload", "<iframe", "<style>body", "\" onload", "<!--"):
+        assert tag not in lowered.replace('<svg class', '').replace("<svg xmlns", ""), tag
+    assert lowered.count("<style>") == 1  # the report's own stylesheet only
+    assert escape(payload) in html

@@ -106,6 +106,9 @@ def evaluate(gold: pl.DataFrame, tables: dict[str, pl.DataFrame], tasks: Sequenc
     docs = _docs_report(gold, tables)
     if docs["pred"] and docs["gold_not_in_pred"] == docs["gold"]:  # the usual cause of an all-zero score
         notes.append("no gold doc_id is in the output: do the gold and the input use the same ids?")
+    elif docs["gold_not_in_pred"]:
+        notes.append(f"{docs['gold_not_in_pred']} gold document(s) are not in the output (scored as empty predictions, "
+                     f"so their gold items count as misses), e.g. {', '.join(docs['gold_not_in_pred_examples'][:5])}")
     return {
         "tasks": tasks,
         "docs": docs,
@@ -160,7 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help or a usage error: argparse already printed why
         return int(exc.code or 0)
     try:
-        gold = load_gold(args.gold, args.format)
+        default_task = args.task[0] if args.task and len(args.task) == 1 else None
+        gold = load_gold(args.gold, args.format, default_task)
         result = evaluate(gold, load_predictions(args.pred, args.run_id), args.task)
     except (ValueError, FileNotFoundError) as exc:
         print(f"yayi-batch eval: {exc}", file=sys.stderr)

@@ -39,19 +39,29 @@ _EXTENSIONS = {
     ".iobes": "conll-bioes", ".bmes": "conll-bmes", ".conll": "conll-bio", ".txt": "conll-bio",
     ".tsv": "conll-bio", ".char": "conll-bio",
 }  # fmt: skip
+# A long row without a task column still names its item (taken as the task of `--task`).
+_LONG_ITEM_KEYS = ("type", "relation", "head", "tail", "trigger", "event_type", "role", "argument")
 _SPAN_KEYS = ("entities", "label", "relations", "spo_list", "events", "event_list")
 
 
-def normalize(df: pl.DataFrame) -> pl.DataFrame:
-    """Every GOLD_SCHEMA column, in order and typed; tasks checked."""
+def normalize(df: pl.DataFrame, default_task: str | None = None) -> pl.DataFrame:
+    """Every GOLD_SCHEMA column, in order and typed; tasks checked.
+
+    `default_task` (one `--task` on the command line): rows without a task are that task, so
+    a gold file for one task needs no task column."""
     unknown_cols = [c for c in df.columns if c not in GOLD_SCHEMA]
     df = df.drop(unknown_cols).with_columns(
         [pl.lit(None, dtype).alias(c) for c, dtype in GOLD_SCHEMA.items() if c not in df.columns]
     )
     df = df.select([pl.col(c).cast(dtype) for c, dtype in GOLD_SCHEMA.items()])
     df = df.with_columns(pl.col("task").str.to_lowercase())
-    if df["doc_id"].null_count() or df["task"].null_count():
-        raise ValueError("gold rows need doc_id and task")
+    if default_task is not None:
+        df = df.with_columns(pl.col("task").fill_null(default_task))
+    if df["doc_id"].null_count():
+        raise ValueError(f"gold rows need doc_id ({df['doc_id'].null_count()} of {df.height} rows have none)")
+    if df["task"].null_count():
+        raise ValueError(f"gold rows need a task ({df['task'].null_count()} of {df.height} rows have none): "
+                         "add a task column, or pass exactly one --task to take every row as that task")
     bad = sorted(set(df["task"].unique().to_list()) - set(TASKS))
     if bad:
         raise ValueError(f"unknown gold task(s) {bad}; expected {list(TASKS)}")
@@ -65,7 +75,7 @@ def detect_format(path: str | Path) -> str:
     return _EXTENSIONS[suffix]
 
 
-def load_gold(path: str | Path, fmt: str | None = None) -> pl.DataFrame:
+def load_gold(path: str | Path, fmt: str | None = None, default_task: str | None = None) -> pl.DataFrame:
     """Gold long rows from a file, or from every recognised file of a folder (then the
     ``dataset`` of rows that have none is the file stem, for per-dataset macro averages)."""
     path = Path(path)
@@ -76,19 +86,22 @@ def load_gold(path: str | Path, fmt: str | None = None) -> pl.DataFrame:
         files = [p for p in files if fmt is not None or p.suffix.lower() in _EXTENSIONS]
         if not files:
             raise ValueError(f"no gold files in {path}")
-        frames = [_load_file(p, fmt).with_columns(pl.col("dataset").fill_null(p.stem)) for p in files]
+        frames = [_load_file(p, fmt, default_task).with_columns(pl.col("dataset").fill_null(p.stem)) for p in files]
         return pl.concat(frames, how="vertical")
-    return _load_file(path, fmt)
+    return _load_file(path, fmt, default_task)
 
 
-def _load_file(path: Path, fmt: str | None) -> pl.DataFrame:
+def _load_file(path: Path, fmt: str | None, default_task: str | None = None) -> pl.DataFrame:
     fmt = fmt or detect_format(path)
-    if fmt == "parquet":
-        return normalize(pl.read_parquet(path))
-    if fmt == "jsonl":
-        return normalize(pl.DataFrame(read_jsonl_rows(path), schema=GOLD_SCHEMA))
-    if fmt.startswith("conll-"):
-        return normalize(read_conll_gold(path))
+    try:
+        if fmt == "parquet":
+            return normalize(pl.read_parquet(path), default_task)
+        if fmt == "jsonl":
+            return normalize(pl.DataFrame(read_jsonl_rows(path), schema=GOLD_SCHEMA), default_task)
+        if fmt.startswith("conll-"):
+            return normalize(read_conll_gold(path), default_task)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
     raise ValueError(f"unknown gold format {fmt!r}; expected one of {FORMATS}")
 
 
@@ -108,7 +121,7 @@ def read_jsonl_rows(path: Path) -> list[dict]:
                     raise ValueError(f"{path}:{lineno}: not JSON ({exc})") from exc
     rows: list[dict] = []
     for index, obj in enumerate(objects):
-        if "task" in obj and not any(k in obj for k in _SPAN_KEYS):
+        if not any(k in obj for k in _SPAN_KEYS) and ("task" in obj or any(k in obj for k in _LONG_ITEM_KEYS)):
             rows.append({k: obj.get(k) for k in GOLD_SCHEMA})
         else:
             rows.extend(span_record_rows(obj, default_id=f"{path.stem}-{index}"))

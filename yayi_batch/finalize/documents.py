@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from yayi_batch.fs import join
 from yayi_batch.schema import DOCUMENTS, ERRORS, TABLES, AnswerStatus, DocStatus, ErrorKind, ErrorStage, Table
-from yayi_batch.steps.prepare import DOC_COLUMNS
+from yayi_batch.steps.prepare import DOC_COLUMNS, DUPLICATE_ID_PREFIX
 from yayi_batch.write.paths import part_prefix, partition_dir
 from yayi_batch.write.tables import read_staged, write_table
 
@@ -20,8 +20,33 @@ COUNTED = (Table.ENTITIES.value, Table.RELATIONS.value, Table.EVENTS.value, Tabl
 FAILED_ANSWERS = (AnswerStatus.INVALID.value, AnswerStatus.ENGINE_ERROR.value)
 
 
-def build_documents(fs: Any, stage: str, run_id: str, run_date: str, n_tasks: int, passthrough: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(documents, extra error rows): one row per input document, with its status and counts."""
+BAD_FILE_PREFIX = "__bad_file__:"  # doc_id of the errors row of an input shard left out
+
+
+def bad_file_errors(run_id: str, bad_files: list[dict[str, Any]]) -> pl.DataFrame:
+    """One errors row per unreadable shard left out (input.on_bad_file: skip)."""
+    return pl.DataFrame(
+        {
+            "run_id": [run_id] * len(bad_files),
+            "doc_id": [f"{BAD_FILE_PREFIX}{b['path']}" for b in bad_files],
+            "chunk_id": [None] * len(bad_files),
+            "task": [None] * len(bad_files),
+            "stage": [ErrorStage.READ.value] * len(bad_files),
+            "kind": [ErrorKind.BAD_FILE.value] * len(bad_files),
+            "message": [f"{b['path']}: {b['error']}; left out (input.on_bad_file=skip)" for b in bad_files],
+            "raw_output": [None] * len(bad_files),
+        },
+        schema={"run_id": pl.String, "doc_id": pl.String, "chunk_id": pl.String, "task": pl.String, "stage": pl.String,
+                "kind": pl.String, "message": pl.String, "raw_output": pl.String},
+    )
+
+
+def build_documents(fs: Any, stage: str, run_id: str, run_date: str, n_tasks: int, passthrough: list[str],
+                    bad_files: list[dict[str, Any]] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(documents, extra error rows): one row per input document, with its status and counts.
+
+    `bad_files`: shards left out as unreadable; each gets an errors row (no documents row: its
+    documents were never read)."""
     chunks = read_staged(fs, join(stage, "chunks"), columns=[*DOC_COLUMNS, *passthrough])
     docs = chunks.unique(subset=["doc_id"], keep="first", maintain_order=True)
     answers = read_staged(fs, partition_dir(stage, Table.ANSWERS.value, run_date), schema=TABLES[Table.ANSWERS.value],
@@ -51,7 +76,9 @@ def build_documents(fs: Any, stage: str, run_id: str, run_date: str, n_tasks: in
         pl.lit(None, pl.String).alias("task"),
         pl.when(pl.col("doc_error").is_not_null()).then(pl.lit(ErrorStage.READ.value))
         .otherwise(pl.lit(ErrorStage.GENERATE.value)).alias("stage"),
-        pl.when(pl.col("doc_error").is_not_null()).then(pl.lit(ErrorKind.INVALID_DOCUMENT.value))
+        pl.when(pl.col("doc_error").is_not_null() & pl.col("doc_id").str.starts_with(DUPLICATE_ID_PREFIX))
+        .then(pl.lit(ErrorKind.DUPLICATE_ID.value))
+        .when(pl.col("doc_error").is_not_null()).then(pl.lit(ErrorKind.INVALID_DOCUMENT.value))
         .otherwise(pl.lit(ErrorKind.MISSING_ANSWERS.value)).alias("kind"),
         pl.coalesce(pl.col("doc_error"), pl.format("expected {} answers, got {}", expected, pl.col("n_prompts"))).alias("message"),
         pl.lit(None, pl.String).alias("raw_output"),
@@ -61,6 +88,8 @@ def build_documents(fs: Any, stage: str, run_id: str, run_date: str, n_tasks: in
         status.alias("status"),
         (pl.col("n_errors") + pl.col("doc_error").is_not_null().cast(pl.Int64)).alias("n_errors"),
     )
+    if bad_files:
+        extra_errors = pl.concat([extra_errors, bad_file_errors(run_id, bad_files)], how="vertical_relaxed")
     fixed = [f.name for f in DOCUMENTS]
     return docs.select(fixed + ["source_path"] + [c for c in passthrough if c not in fixed]), extra_errors
 

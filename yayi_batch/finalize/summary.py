@@ -32,6 +32,7 @@ class RunSummary:
     generate_s: float
     report_path: str | None = field(default=None)
     skipped_inputs: int = 0  # nightly mode: shards already published with this config
+    bad_inputs: int = 0  # unreadable shards left out (input.on_bad_file: skip)
     outcome: str = RunOutcome.PUBLISHED.value
     resumed_passes: list[str] = field(default_factory=list)  # passes an earlier attempt finished
     # Answers the parser could not handle because of a bug in it (kept as invalid, never raised
@@ -140,7 +141,8 @@ def render(summary: RunSummary) -> None:
     if summary.resumed_passes:
         head.add_row("resumed", "passes an earlier attempt finished: " + ", ".join(summary.resumed_passes))
     head.add_row("documents", f"{summary.documents}  " + ", ".join(f"{k}={v}" for k, v in summary.documents_by_status.items()))
-    head.add_row("input files", f"{summary.n_inputs}" + (f" (+{summary.skipped_inputs} already published, skipped)" if summary.skipped_inputs else ""))
+    head.add_row("input files", f"{summary.n_inputs}" + (f" (+{summary.skipped_inputs} already published, skipped)" if summary.skipped_inputs else "")
+                 + (f" ({summary.bad_inputs} unreadable, left out: see errors kind=bad_file)" if summary.bad_inputs else ""))
     head.add_row("tokens in / out", f"{summary.tokens_in} / {summary.tokens_out}")
     head.add_row("tokens/s (generated)", f"{summary.tokens_per_s:.1f}")
     head.add_row("wall time", f"{summary.wall_s:.1f} s (extract pass {summary.generate_s:.1f} s)")

@@ -126,6 +126,8 @@ def resolve_model(source: str, profile: str, tokenizer: str | None, cache_dir: s
     elif "://" in source and not source.startswith("file://"):
         cache.joinpath("models").mkdir(parents=True, exist_ok=True)
         path = _download(source, cache)
+        if not (path / "config.json").is_file():
+            raise ModelSourceError(f"model {source}: no config.json there (is it a model folder?)")
     else:
         path = Path(source.removeprefix("file://")).expanduser()
         if not (path / "config.json").is_file():

@@ -160,6 +160,22 @@ def _re(value: Any, ctx: _Ctx) -> list[Record] | None:
 
 # --- EE -------------------------------------------------------------------------------------
 
+def _all_schema_roles(item: dict, ctx: _Ctx) -> bool:
+    """Every key is a role the prompt asked for: a role -> argument dict, whatever the names."""
+    return bool(ctx.roles) and bool(item) and all(str(k).strip() in ctx.roles for k in item)  # type: ignore[operator]
+
+
+def _is_pair(item: dict, ctx: _Ctx) -> bool:
+    """``{role: <name>, argument: <text>}`` rather than ``{<role>: <text>, ...}``.
+
+    A role literally named "role", "argument", "type" or "trigger" must not make a role map
+    look like a pair: a pair has both a role key (with a string) and an argument key, at most
+    one more key, and is not made only of roles the prompt asked for.
+    """
+    return (isinstance(_key(item, _ROLE), str) and _key(item, _ARG_TEXT) is not None and len(item) <= 3
+            and not _all_schema_roles(item, ctx))
+
+
 def _arguments(value: Any, ctx: _Ctx) -> tuple[ArgumentRecord, ...]:
     """``{role: str | list}`` or ``[{role:..., argument:...}]`` (or a list of role dicts)."""
     pairs: list[tuple[Any, Any]] = []
@@ -170,8 +186,8 @@ def _arguments(value: Any, ctx: _Ctx) -> tuple[ArgumentRecord, ...]:
     for item in items:
         if not isinstance(item, dict):
             ctx.malformed += 0 if _is_blank(item) else 1
-        elif (role := _key(item, _ROLE)) is not None and len(item) <= 3:
-            pairs.append((role, _key(item, _ARG_TEXT)))
+        elif _is_pair(item, ctx):
+            pairs.append((_key(item, _ROLE), _key(item, _ARG_TEXT)))
         else:
             pairs += item.items()
     args = [ArgumentRecord(r, a, ctx.role_ok(r))
@@ -208,11 +224,12 @@ def _ee_args(value: Any, ctx: _Ctx) -> list[Record] | None:
     items = _as_items(value)
     if items is None:
         return None
-    if items and all(isinstance(x, dict) and len(x) <= 3 and _key(x, _ROLE) is not None for x in items):
+    if items and all(isinstance(x, dict) and _is_pair(x, ctx) for x in items):
         items = [items]  # [{role, argument}, ...] is one event's argument list
     out: list[Record] = []
     for item in items:
-        if isinstance(item, dict) and isinstance(_key(item, _ARGS), (dict, list)):
+        if (isinstance(item, dict) and isinstance(_key(item, _ARGS), (dict, list))
+                and not _all_schema_roles(item, ctx)):
             out += _ee([item], ctx) or []  # an events-shaped answer: keep trigger and type too
             continue
         if not isinstance(item, (dict, list)):

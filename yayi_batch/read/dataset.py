@@ -4,21 +4,73 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyarrow as pa
 import ray.data
 
 from yayi_batch.config import InputConfig
 from yayi_batch.fs import arrow_filesystem
+from yayi_batch.read.duplicates import DuplicateIds, describe_duplicates, later_occurrences
+
+MAX_NAMED_DUPLICATES = 20
 
 
-def read_documents(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -> ray.data.Dataset:
-    """The documents of exactly these files; columns renamed to doc_id / text / source_path."""
-    columns = list(dict.fromkeys([cfg.id_column, cfg.text_column, *cfg.passthrough_columns]))
-    ds = ray.data.read_parquet(
-        [f["fs_path"] for f in files],
-        filesystem=arrow_filesystem(fs),
-        columns=columns,
-        include_paths=True,
-        partitioning=None,
-    )
+def as_strings(batch: pa.Table) -> pa.Table:
+    """Ids as strings (an int id in one shard, a string in another: one id space) and the three
+    string layouts as one, so blocks of different shards concatenate. Pure; applied per block."""
+    for i, field in enumerate(batch.schema):
+        t = field.type
+        if field.name == "doc_id" and pa.types.is_integer(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+            batch = batch.set_column(i, field.name, batch.column(i).cast(pa.string()))
+    return batch
+
+
+def read_documents(fs: Any, files: list[dict[str, Any]], cfg: InputConfig, *, row_hash: bool = False,
+                   columns: list[str] | None = None) -> ray.data.Dataset:
+    """The documents of exactly these files; columns renamed to doc_id / text / source_path.
+
+    `row_hash`: Ray Data's deterministic hash of (file, row position), the identity of a row
+    that duplicate-id handling uses (the same for every read of the same files)."""
+    columns = columns or list(dict.fromkeys([cfg.id_column, cfg.text_column, *cfg.passthrough_columns]))
+    groups: dict[str, list[str]] = {}
+    for f in files:  # one read per column-type signature (read/listing.py's schema_key)
+        groups.setdefault(f.get("schema_key", ""), []).append(f["fs_path"])
     rename = {cfg.id_column: "doc_id", cfg.text_column: "text", "path": "source_path"}
-    return ds.rename_columns({k: v for k, v in rename.items() if k != v})
+    parts = []
+    for paths in groups.values():
+        ds = ray.data.read_parquet(
+            paths,
+            filesystem=arrow_filesystem(fs),
+            columns=columns,
+            include_paths=True,
+            include_row_hash=row_hash,
+            partitioning=None,
+        )
+        ds = ds.rename_columns({k: v for k, v in rename.items() if k != v and (k in columns or k == "path")})
+        parts.append(ds.map_batches(as_strings, batch_format="pyarrow", batch_size=None, zero_copy_batch=True))
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+
+
+def find_duplicate_ids(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -> DuplicateIds:
+    """Duplicated ids, counted by Ray Data over the id column only (the driver never holds all ids).
+
+    Returns the first `MAX_NAMED_DUPLICATES` ids with their files (for the error message) and,
+    for `keep_first`, the row hashes of every occurrence after the kept one (O(duplicates)).
+    """
+    ids = read_documents(fs, files, cfg, row_hash=True, columns=[cfg.id_column]).materialize()
+    counts = ids.groupby("doc_id").count()
+    dup = counts.filter(lambda r: r["count()"] > 1).materialize()  # the duplicated ids only
+    named = [r["doc_id"] for r in dup.take(MAX_NAMED_DUPLICATES)]
+    if not named:
+        return DuplicateIds(0, 0, {}, frozenset())
+    n_ids = dup.count()
+    if cfg.duplicate_ids == "fail":
+        wanted = set(named)
+        rows = ids.filter(lambda r: r["doc_id"] in wanted).take_all()
+        return DuplicateIds(n_ids, 0, describe_duplicates(rows, files), frozenset())
+    # keep_first: the occurrences of duplicated ids only (a join of the id column with the
+    # duplicated ids), then the kept one per id is chosen on the driver.
+    dup_ids = dup.select_columns(["doc_id"])
+    occurrences = ids.join(dup_ids, join_type="inner", num_partitions=max(1, min(16, len(files))), on=("doc_id",)).take_all()
+    later = later_occurrences(occurrences, files)
+    return DuplicateIds(n_ids, len(later), describe_duplicates([r for r in occurrences if r["doc_id"] in set(named)], files),
+                        later)

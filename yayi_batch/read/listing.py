@@ -6,6 +6,7 @@ loads, not a crash inside a worker. Pure: fsspec and pyarrow (the Ray reader is 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import fsspec
@@ -14,6 +15,8 @@ import pyarrow.parquet as pq
 
 from yayi_batch.config import InputConfig
 from yayi_batch.fs import display_uri, filesystem, protocol_of
+
+log = logging.getLogger(__name__)
 
 
 class InputError(ValueError):
@@ -28,33 +31,69 @@ def _is_id(t: pa.DataType) -> bool:
     return _is_text(t) or pa.types.is_integer(t)
 
 
-def check_schemas(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -> None:
-    """Every shard has the id, text and passthrough columns, with usable types."""
-    problems = []
+def _comparable(t: pa.DataType) -> str:
+    """A type as compared across shards: the three string layouts are one type."""
+    return "string" if _is_text(t) else str(t)
+
+
+def check_schemas(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -> list[dict[str, Any]]:
+    """Every shard has the id, text and passthrough columns, with usable types.
+
+    A file that is not readable Parquet (corrupt, truncated, another format) is an error naming
+    it; with `input.on_bad_file: skip` it is left out instead and returned as
+    `{"path", "error"}` (the run writes an errors row for it and lists it in the manifest).
+    Ids may be integers in one shard and strings in another: every id becomes a string.
+    A passthrough column must have one type in every shard (an error names both files).
+    """
+    problems: list[str] = []
+    bad: list[dict[str, Any]] = []
+    seen: dict[str, tuple[str, str]] = {}  # passthrough column -> (type, first file with it)
     for f in files:
         try:
             with fs.open(f["fs_path"], "rb") as fh:
                 schema = pq.read_schema(fh)
         except Exception as exc:  # a corrupt or non-Parquet file: say which
-            problems.append(f"{f['path']}: not a readable Parquet file ({type(exc).__name__}: {exc})")
+            message = f"not a readable Parquet file ({type(exc).__name__}: {str(exc)[:200]})"
+            bad.append({"path": f["path"], "error": message})
+            if cfg.on_bad_file == "fail":
+                problems.append(f"{f['path']}: {message} (input.on_bad_file=skip leaves such files out)")
             continue
         names = set(schema.names)
+        # Shards whose columns differ in type (int ids here, string ids there) are read apart
+        # and cast to one schema (read/dataset.py): Ray Data refuses to unify them in one read.
+        f["schema_key"] = ";".join(f"{c}:{schema.field(c).type}" for c in
+                                   dict.fromkeys([cfg.id_column, cfg.text_column, *cfg.passthrough_columns]) if c in names)
         for col, kind, ok in ((cfg.id_column, "id", _is_id), (cfg.text_column, "text", _is_text)):
             if col not in names:
                 problems.append(f"{f['path']}: no {kind} column {col!r} (columns: {', '.join(schema.names)})")
             elif not ok(schema.field(col).type):
-                problems.append(f"{f['path']}: {kind} column {col!r} has type {schema.field(col).type}, expected string")
+                expected = "string or integer" if kind == "id" else "string"
+                problems.append(f"{f['path']}: {kind} column {col!r} has type {schema.field(col).type}, expected {expected}")
         for col in cfg.passthrough_columns:
             if col not in names:
                 problems.append(f"{f['path']}: no passthrough column {col!r}")
+                continue
+            typ = _comparable(schema.field(col).type)
+            first = seen.setdefault(col, (typ, f["path"]))
+            if first[0] != typ:
+                problems.append(f"passthrough column {col!r} has type {first[0]} in {first[1]} "
+                                f"but {typ} in {f['path']}: give it one type in every shard")
     if problems:
         raise InputError("input schema check failed:\n  " + "\n  ".join(problems))
+    if bad:
+        log.warning("input.on_bad_file=skip: left out %d unreadable file(s): %s", len(bad), ", ".join(b["path"] for b in bad))
+    return bad
 
 
-def list_inputs(cfg: InputConfig) -> tuple[Any, list[dict[str, Any]]]:
+def list_inputs(cfg: InputConfig) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+    """(fs, readable files, skipped bad files): the shards of a run, checked."""
     fs, files = list_parquet_files(cfg.paths, cfg.storage_options)
-    check_schemas(fs, files, cfg)
-    return fs, files
+    bad = check_schemas(fs, files, cfg)
+    skipped = {b["path"] for b in bad}
+    good = [f for f in files if f["path"] not in skipped]
+    if not good:
+        raise InputError(f"input {', '.join(cfg.paths)}: no readable Parquet file (all {len(bad)} skipped as unreadable)")
+    return fs, good, bad
 
 
 def list_parquet_files(uris: list[str], storage_options: dict[str, Any] | None = None) -> tuple[fsspec.AbstractFileSystem, list[dict[str, Any]]]:
@@ -78,9 +117,13 @@ def list_parquet_files(uris: list[str], storage_options: dict[str, Any] | None =
             matches = {path: fs.info(path)}
         else:
             raise InputError(f"input {uri}: no such file or folder")
-        files = {p: info for p, info in matches.items() if info.get("type") == "file" and p.endswith(".parquet")}
+        if not matches and any(ch in path for ch in "*?["):
+            raise InputError(f"input {uri}: nothing matches this pattern")
+        every = sorted(p for p, info in matches.items() if info.get("type") == "file")
+        files = {p: matches[p] for p in every if p.endswith(".parquet")}
         if not files:
-            raise InputError(f"input {uri}: no .parquet files there")
+            others = ", ".join(display_uri(fs, p) for p in every[:10]) + (f" (+{len(every) - 10} more)" if len(every) > 10 else "")
+            raise InputError(f"input {uri}: no .parquet files there" + (f"; found only {others}" if every else ""))
         found.update(files)
     assert fs0 is not None
     listing = [

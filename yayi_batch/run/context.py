@@ -49,12 +49,14 @@ class RunContext:
     model: ResolvedModel | None = None
     max_chunk_tokens: int = 0
     resumed_passes: list[str] = field(default_factory=list)  # passes an earlier attempt finished
+    # Unreadable shards left out (input.on_bad_file: skip): {"path", "error"}; errors rows + manifest.
+    bad_files: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def open(cls, cfg: JobConfig, generate_fn: Callable[..., Any]) -> RunContext:
         """List the inputs (minus what a nightly run already published) and name the run."""
         started, t0 = dt.datetime.now(dt.timezone.utc), time.perf_counter()
-        fs_in, files = list_inputs(cfg.input)
+        fs_in, files, bad_files = list_inputs(cfg.input)
         fs_out, out_base = filesystem(cfg.output.path, cfg.output.storage_options)
         skipped: list[str] = []
         if cfg.input.since_manifest:
@@ -65,7 +67,7 @@ class RunContext:
         run_id = RunId.make(cfg.output.run_date, cfg.fingerprint(), [(f["path"], f["size"], f["version"]) for f in files])
         return cls(cfg=cfg, generate_fn=generate_fn, fs_in=fs_in, files=files, skipped=skipped, fs_out=fs_out,
                    out_base=out_base, run_id=run_id, staging=Staging(fs_out, staging_dir(out_base, str(run_id))),
-                   started=started, t0=t0)
+                   started=started, t0=t0, bad_files=bad_files)
 
     @property
     def run_date(self) -> str:

@@ -21,5 +21,7 @@ def build_manifest(ctx: Any, summary: RunSummary, *, finished: dt.datetime) -> d
         "model": {"source": cfg.model.source, "profile": cfg.model.profile, "path": ctx.model.path if ctx.model else None},
         "counts": summary.rows,
         "inputs": [{k: f[k] for k in ("path", "size", "version")} for f in ctx.files],
+        # Unreadable shards left out (input.on_bad_file: skip), each with an errors row.
+        "skipped_inputs": [{"path": b["path"], "error": b["error"]} for b in getattr(ctx, "bad_files", [])],
         "summary": summary.as_dict(),
     }

@@ -27,7 +27,8 @@ from yayi_batch.finalize.overlaps import dedupe_overlaps
 from yayi_batch.finalize.summary import RunSummary, summarize
 from yayi_batch.fs import arrow_filesystem, join
 from yayi_batch.generate.engine import LIGHT_STAGE_CPUS
-from yayi_batch.read.dataset import read_documents
+from yayi_batch.read import InputError
+from yayi_batch.read.dataset import find_duplicate_ids, read_documents
 from yayi_batch.run.checkpoint import checkpointed
 from yayi_batch.run.context import RunContext
 from yayi_batch.run.manifest import build_manifest
@@ -64,7 +65,14 @@ def prepare(ctx: RunContext) -> None:
         counter_factory=functools.partial(token_counter, ctx.model.tokenizer_path),
     )
     arrow_fs = arrow_filesystem(staging.fs)
-    docs = read_documents(ctx.fs_in, ctx.files, cfg.input)
+    dups = find_duplicate_ids(ctx.fs_in, ctx.files, cfg.input)
+    if dups.n_ids and cfg.input.duplicate_ids == "fail":
+        raise InputError(dups.message())
+    if dups.n_ids:
+        log.warning("input.duplicate_ids=keep_first: %d id(s) occur more than once; %d later occurrence(s) become "
+                    "invalid documents with an errors row (kind duplicate_id)", dups.n_ids, dups.n_later)
+        chunker.later_duplicates = dups.later
+    docs = read_documents(ctx.fs_in, ctx.files, cfg.input, row_hash=bool(dups.later))
     docs.map_batches(chunker, batch_format="pyarrow", batch_size=64).write_parquet(join(staging.path, CHUNKS), filesystem=arrow_fs)
     chunks = ray.data.read_parquet(join(staging.path, CHUNKS), filesystem=arrow_fs, partitioning=None)
     chunks.map_batches(prompt_step.BuildPromptRows(cfg.extraction), batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS).write_parquet(
@@ -127,11 +135,13 @@ def finalize(ctx: RunContext) -> None:
     fs, stage, cfg = ctx.staging.fs, ctx.staging.path, ctx.cfg
     clear_documents(fs, stage, ctx.id, ctx.run_date)
     log.info("merged mentions found twice in chunk overlaps or retries: %s", dedupe_overlaps(fs, stage, ctx.id, ctx.run_date))
-    documents, extra_errors = build_documents(fs, stage, ctx.id, ctx.run_date, len(cfg.extraction.tasks), cfg.input.passthrough_columns)
+    documents, extra_errors = build_documents(fs, stage, ctx.id, ctx.run_date, len(cfg.extraction.tasks), cfg.input.passthrough_columns,
+                                              bad_files=ctx.bad_files)
     stage_documents(fs, stage, ctx.id, ctx.run_date, documents, extra_errors)
     summary = summarize(fs, stage, ctx.run_date, wall_s=time.perf_counter() - ctx.t0, generate_s=ctx.generate_seconds,
                         output=cfg.output.path, run_id=ctx.id, n_inputs=len(ctx.files))
     summary.skipped_inputs = len(ctx.skipped)
+    summary.bad_inputs = len(ctx.bad_files)
     summary.resumed_passes = ctx.resumed_passes
     ctx.staging.save_manifest(build_manifest(ctx, summary, finished=dt.datetime.now(dt.timezone.utc)))
 

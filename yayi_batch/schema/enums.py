@@ -64,7 +64,7 @@ class DocStatus(str, enum.Enum):
     PARTIAL = "partial"  # some answers failed or are missing
     FAILED = "failed"  # every answer failed
     EMPTY = "empty"  # no text: no prompt was sent
-    INVALID = "invalid"  # unusable row (no id): kept under a synthetic id, with an errors row
+    INVALID = "invalid"  # unusable row (no id, or a duplicate id): kept under a synthetic id, with an errors row
     PENDING = "pending"  # chunked, answers not counted yet
 
 
@@ -95,6 +95,8 @@ class ErrorKind(str, enum.Enum):
     ENGINE_ERROR = "engine_error"
     INVALID_DOCUMENT = "invalid_document"  # a row the job could not use (no id)
     MISSING_ANSWERS = "missing_answers"  # fewer answers than prompts for a document
+    BAD_FILE = "bad_file"  # an unreadable input shard left out (input.on_bad_file: skip)
+    DUPLICATE_ID = "duplicate_id"  # a later document with an id seen before (input.duplicate_ids: keep_first)
 
     @classmethod
     def of(cls, status: ParseStatus) -> ErrorKind:

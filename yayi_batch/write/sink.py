@@ -15,7 +15,7 @@ from ray.data.block import BlockAccessor
 from ray.data.datasource import BlockBasedFileDatasink, FilenameProvider
 
 from yayi_batch.fs import arrow_filesystem, filesystem
-from yayi_batch.write.paths import part_prefix, partition_dir, staging_dir
+from yayi_batch.write.paths import part_prefix, partition_dir, safe_partition_value, staging_dir
 from yayi_batch.write.tables import explode, write_table
 
 
@@ -31,7 +31,8 @@ class PartFilenames(FilenameProvider):
         self.run_id = run_id
 
     def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
-        return f"{part_prefix(self.run_id)}{write_uuid}_{task_index:06}.parquet"
+        # write_uuid is Ray's (hex); sanitized anyway: a file name never carries a path
+        return f"{part_prefix(self.run_id)}{safe_partition_value(write_uuid)}_{task_index:06}.parquet"
 
 
 class TablesSink(BlockBasedFileDatasink):
