@@ -35,7 +35,9 @@ def ray_head(tmp_path):
     gcs, dash = free_port(), free_port()
     start = subprocess.run(
         [RAY, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={gcs}", "--dashboard-host=127.0.0.1",
-         f"--dashboard-port={dash}", "--num-cpus=4", "--disable-usage-stats"],
+         f"--dashboard-port={dash}", "--num-cpus=4", "--disable-usage-stats",
+         # its own agent port: the default one may be held by another Ray on the machine
+         f"--dashboard-agent-listen-port={free_port()}"],
         env=env, capture_output=True, text=True, timeout=180,
     )
     assert start.returncode == 0, start.stdout + start.stderr
