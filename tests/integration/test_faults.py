@@ -111,7 +111,8 @@ def test_count_check_fails_a_corrupted_staging_before_publishing(local_ray, corp
         folder = Path(ctx.staging.path) / "entities" / f"date={ctx.run_date}"
         path = sorted(folder.glob("*.parquet"))[0]
         table = pq.read_table(path)
-        orphan = table.slice(0, 1).set_column(table.schema.get_field_index("doc_id"), "doc_id", pa.array(["no-such-doc"]))
+        orphan = table.slice(0, 1).set_column(table.schema.get_field_index("doc_id"), table.schema.field("doc_id"), pa.array(["no-such-doc"], pa.string()))
+        orphan = orphan.cast(table.schema)
         pq.write_table(pa.concat_tables([table.slice(1), orphan]), path)
         answers = Path(ctx.staging.path) / "answers" / f"date={ctx.run_date}"
         path = sorted(answers.glob("*.parquet"))[0]
