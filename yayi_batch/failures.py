@@ -46,11 +46,13 @@ def storage_cause(exc: BaseException) -> str | None:
         if names & set(_BOTO_STORAGE_ERRORS):
             return f"{type(e).__name__}: {_first_line(e)}"
         if isinstance(e, OSError) and e.errno in _OS_ERRNOS:
-            where = f" ({e.filename})" if e.filename else ""
-            return f"{_OS_ERRNOS[e.errno]}{where}: {_first_line(e)}"
+            where = f" ({_first_line(e.filename)})" if e.filename else ""
+            return f"{_OS_ERRNOS[e.errno]}{where}: {_first_line(e.strerror or e)}"
     return None
 
 
-def _first_line(e: BaseException) -> str:
+def _first_line(e: object) -> str:
+    """One line of at most 300 characters: what a wrapped error says first."""
     text = str(e).strip().splitlines()
-    return text[0] if text else type(e).__name__
+    line = text[0] if text else type(e).__name__
+    return line if len(line) <= 300 else line[:297] + "..."

@@ -191,5 +191,6 @@ def test_full_disk_fails_in_one_line_naming_the_path_and_publishes_nothing(corpu
     proc = _job_in_namespace(tmp_path, corpus, f"mount -t tmpfs -o size=24k tmpfs {out}", out)
     assert proc.returncode == 3, proc.stderr[-3000:]
     last = proc.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in proc.stderr.split("yayi-batch: run failed")[-1]
     assert last.startswith("yayi-batch: run failed: run ") and f"storage {out} failed while pass " in last
     assert "no space left on device" in last and "nothing published" in last
