@@ -79,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _delegate(argv[0], argv[1:])
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from yayi_batch.failures import EXIT_RUN_FAILED, RunFailed
     from yayi_batch.model.resolve import ModelSourceError
     from yayi_batch.read import InputError
 
@@ -91,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, InputError, ModelSourceError) as exc:
         print(f"yayi-batch: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except RunFailed as exc:  # one line, no Ray traceback; the cause is in the log above
+        logging.getLogger("yayi_batch").debug("run failed", exc_info=exc)
+        print(f"yayi-batch: run failed: {exc}", file=sys.stderr)
+        return EXIT_RUN_FAILED
 
 
 def _delegate(command: str, rest: list[str]) -> int:

@@ -136,6 +136,14 @@ class ModelConfig(_Strict):
         return v
 
 
+class FaultConfig(_Strict):
+    """Test switch: make the engine fail every prompt of one batch (off unless set)."""
+
+    # The batch, 0-based, in the order batches of `engine.batch_size` prompts reach the engine stage.
+    batch_index: int = Field(0, ge=0)
+    message: str = "injected fault"
+
+
 class EngineConfig(_Strict):
     batch_size: int = Field(16, ge=1)
     concurrency: int = Field(1, ge=1, description="engine replicas (actors)")
@@ -152,6 +160,11 @@ class EngineConfig(_Strict):
     # Prompts per block: the unit that streams to the writer and that Ray Data's checkpoint
     # commits, so a killed run redoes only the blocks that were in flight.
     rows_per_block: int = Field(64, ge=1)
+    # An answer the engine failed is an `engine_error` row (its documents `partial`/`failed`) and
+    # the run goes on; true: the run stops after the pass, names the failed prompts, publishes nothing.
+    fail_on_error: bool = False
+    # Fault injection for tests (see generate/rows.py): null in every real run.
+    inject_fault: FaultConfig | None = None
 
 
 class SamplingConfig(_Strict):

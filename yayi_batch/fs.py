@@ -14,10 +14,25 @@ import fsspec
 import pyarrow.fs as pafs
 from fsspec.core import url_to_fs
 
+# Object stores have bad minutes (a 503 SlowDown, a dropped connection, an endpoint that is gone
+# for a few seconds): every S3 call is retried by botocore with exponential backoff and jitter
+# (standard mode, delays up to 20 s, ~1 minute budget in all) unless the user set retries.
+S3_RETRIES: dict[str, Any] = {"max_attempts": 10, "mode": "standard"}
+
+
+def with_retries(uri: str, storage_options: dict[str, Any] | None) -> dict[str, Any]:
+    """The storage options with the default S3 retry config added (the user's own wins)."""
+    options = dict(storage_options or {})
+    if uri.split("://", 1)[0] in ("s3", "s3a"):
+        config = dict(options.get("config_kwargs") or {})
+        config.setdefault("retries", dict(S3_RETRIES))
+        options["config_kwargs"] = config
+    return options
+
 
 def filesystem(uri: str, storage_options: dict[str, Any] | None = None) -> tuple[fsspec.AbstractFileSystem, str]:
-    """(fs, path without protocol) for a local path or any fsspec URI."""
-    fs, path = url_to_fs(uri, **(storage_options or {}))
+    """(fs, path without protocol) for a local path or any fsspec URI (S3: with retries)."""
+    fs, path = url_to_fs(uri, **with_retries(uri, storage_options))
     return fs, path
 
 

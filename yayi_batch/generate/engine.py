@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ray.data import Dataset
+from ray.data import ActorPoolStrategy, Dataset
 from ray.data.llm import build_processor, vLLMEngineProcessorConfig
 
 from yayi_batch.config import JobConfig
-from yayi_batch.generate.rows import Postprocess, Preprocess, engine_kwargs
+from yayi_batch.generate.rows import FaultMarker, Postprocess, Preprocess, engine_kwargs
 from yayi_batch.model.profiles import PROFILES, PromptStyle
 
 # CPUs of the light Ray stages (chat template, parse): on a 2-core box a whole CPU each for these
@@ -46,8 +46,19 @@ def processor_config(cfg: JobConfig, model_path: str, tokenizer_path: str | None
     )
 
 
+def mark_faults(prompts: Dataset, cfg: JobConfig) -> Dataset:
+    """With `engine.inject_fault` (tests only), mark the rows of one batch for the engine to fail."""
+    fault = cfg.engine.inject_fault
+    if fault is None:
+        return prompts
+    return prompts.map_batches(FaultMarker, fn_constructor_args=(fault,), batch_format="pyarrow",
+                               batch_size=cfg.engine.batch_size, compute=ActorPoolStrategy(size=1),
+                               num_cpus=LIGHT_STAGE_CPUS)
+
+
 def generate(prompts: Dataset, cfg: JobConfig, model_path: str, tokenizer_path: str | None = None) -> Dataset:
     """Run the prompt rows through vLLM; one output row per input row, in the engine's order."""
+    prompts = mark_faults(prompts, cfg)
     processor = build_processor(
         processor_config(cfg, model_path, tokenizer_path),
         preprocess=Preprocess(cfg),

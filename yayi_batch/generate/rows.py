@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from yayi_batch.config import JobConfig
+import pyarrow as pa
+
+from yayi_batch.config import FaultConfig, JobConfig
 from yayi_batch.model.profiles import PROFILES, PromptStyle
 from yayi_batch.prompts.json_schema import answer_schema
 from yayi_batch.schema import FinishReason, Task
@@ -46,6 +48,29 @@ def sampling_params(cfg: JobConfig) -> dict[str, Any]:
     }
 
 
+# Fault injection (config `engine.inject_fault`, a test switch): the rows of one batch carry this
+# column, Preprocess makes the real engine reject them (an invalid max_tokens, so vLLM raises for
+# exactly those requests and ray.data.llm turns them into `__inference_error__` rows), and
+# `engine_failure_columns` names the injected fault in the error. A fake engine reads the column too.
+FAULT_COLUMN = "injected_fault"
+
+
+class FaultMarker:
+    """Marks every row of batch `batch_index` (batches in the order they reach this stage).
+
+    Stateful: it runs in one actor, so the count is over the whole pass.
+    """
+
+    def __init__(self, fault: FaultConfig):
+        self.fault = fault
+        self.seen = 0
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        index, self.seen = self.seen, self.seen + 1
+        value = f"{self.fault.message} (batch {index})" if index == self.fault.batch_index else None
+        return batch.append_column(FAULT_COLUMN, pa.array([value] * batch.num_rows, pa.string()))
+
+
 class Preprocess:
     """Row -> what the engine stage reads (`prompt` or `messages`, `sampling_params`)."""
 
@@ -56,6 +81,9 @@ class Preprocess:
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         params = dict(self.sampling)
+        out = dict(row)
+        if row.get(FAULT_COLUMN):
+            params["max_tokens"] = 0  # the engine rejects this request: a real engine error for this row
         if self.engine.structured_outputs:
             schema = answer_schema(
                 Task(row["task"]),
@@ -67,7 +95,6 @@ class Preprocess:
             # As a JSON string: a dict would become an Arrow struct column, and rows asking for
             # different keys would be unified into one struct full of nulls.
             params["structured_outputs"] = {"json": json.dumps(schema, ensure_ascii=False)}
-        out = dict(row)
         out["sampling_params"] = params
         if self.profile.style is PromptStyle.CHAT:
             out["messages"] = [{"role": "user", "content": row["prompt"]}]
@@ -103,12 +130,13 @@ class Postprocess:
         return out
 
 
-
-
 def engine_failure_columns(row: dict[str, Any]) -> dict[str, Any]:
     """Our engine columns for any generated row, including one that failed in the engine and so
     skipped the postprocess (it carries ray.data.llm's `__inference_error__` instead)."""
     error = row.get("engine_error") or row.get("__inference_error__") or ""
+    fault = row.get(FAULT_COLUMN)
+    if error and fault and not error.startswith(fault):
+        error = f"{fault}: {error}"
     return {
         "generated_text": row.get("generated_text") or "",
         "tokens_in": int(row.get("tokens_in") or 0),

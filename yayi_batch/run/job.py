@@ -10,22 +10,24 @@ whose answers are written. A run already published is not run again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import ray
 
 from yayi_batch.config import JobConfig
+from yayi_batch.failures import RunFailed, storage_cause
 from yayi_batch.finalize.summary import RunSummary
-from yayi_batch.fs import join
+from yayi_batch.fs import display_uri, join
 from yayi_batch.generate.engine import generate
 from yayi_batch.generate.rows import ADDS as GENERATE_ADDS
 from yayi_batch.generate.rows import NEEDS as GENERATE_NEEDS
 from yayi_batch.publish.commit import publish
 from yayi_batch.run.context import RunContext
-from yayi_batch.run.passes import passes
+from yayi_batch.run.passes import passes, verify
 from yayi_batch.schema import Pass
 from yayi_batch.steps import Columns, check_chain
 from yayi_batch.steps import answers as answers_step
@@ -62,21 +64,54 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., Any] = generate) -> RunSum
     ctx.resumed_passes = [p.value for p in Pass if ctx.staging.done(p)]
     log.info("run %s: %d input files, chunks of <= %d tokens%s", ctx.id, len(ctx.files), ctx.max_chunk_tokens,
              f"; resuming after {', '.join(ctx.resumed_passes)}" if ctx.resumed_passes else "")
-    _warn_other_stagings(ctx.fs_out, ctx.out_base, ctx.id)
+    with _storage_faults(ctx, "checking the output"):
+        _warn_other_stagings(ctx.fs_out, ctx.out_base, ctx.id)
+        _check_writable(ctx)
     _init_ray(cfg)
 
     for step in passes(ctx):
         if not ctx.staging.done(step.name):
-            step.run(ctx)
-            ctx.staging.mark(step.name)
-            ctx.staging.remove(f"_checkpoint/{step.name.value}")  # kept until the mark: see run/checkpoint.py
+            with _storage_faults(ctx, f"pass {step.name.value}"):
+                step.run(ctx)
+                ctx.staging.mark(step.name)
+                ctx.staging.remove(f"_checkpoint/{step.name.value}")  # kept until the mark: see run/checkpoint.py
 
-    manifest = ctx.staging.load_manifest()
-    publish(ctx.fs_out, ctx.out_base, ctx.id, ctx.run_date, manifest, incremental=cfg.input.since_manifest, staging=ctx.staging)
+    with _storage_faults(ctx, "publishing"):
+        if not ctx.staging.done(Pass.PUBLISH):  # a resumed publish has moved some staged files already
+            verify(ctx)
+        manifest = ctx.staging.load_manifest()
+        publish(ctx.fs_out, ctx.out_base, ctx.id, ctx.run_date, manifest, incremental=cfg.input.since_manifest, staging=ctx.staging)
     summary = RunSummary.from_manifest(manifest)
     if cfg.output.report:
         summary.report_path = _write_report(cfg)
     return summary
+
+
+@contextlib.contextmanager
+def _storage_faults(ctx: RunContext, what: str) -> Iterator[None]:
+    """A storage fault (after the retries of fs.py) ends the run as RunFailed, in one line."""
+    try:
+        yield
+    except RunFailed:
+        raise
+    except Exception as exc:
+        cause = storage_cause(exc)
+        if cause is None:
+            raise
+        published = "publishing was cut short (_SUCCESS not written)" if what == "publishing" else \
+            "nothing published (the published tables are untouched)"
+        raise RunFailed(f"run {ctx.id}: storage {display_uri(ctx.fs_out, ctx.out_base)} failed while {what}: {cause}; "
+                        f"{published}; rerun the same command to resume") from exc
+
+
+def _check_writable(ctx: RunContext) -> None:
+    """Write and delete a probe file in the staging folder: a read-only, full or impossible output
+    path fails here, in one line, before Ray starts and the model loads."""
+    fs, probe = ctx.fs_out, join(ctx.staging.path, "_probe")
+    fs.makedirs(ctx.staging.path, exist_ok=True)
+    with fs.open(probe, "wb") as fh:
+        fh.write(b"yayi-batch write probe\n")
+    fs.rm(probe)
 
 
 def _warn_other_stagings(fs: Any, output: str, run_id: str) -> None:

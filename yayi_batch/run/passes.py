@@ -22,10 +22,11 @@ import polars as pl
 import ray.data
 
 from yayi_batch.chunk.token_count import token_counter
+from yayi_batch.finalize import checks
 from yayi_batch.finalize.documents import build_documents, clear_documents, stage_documents
 from yayi_batch.finalize.overlaps import dedupe_overlaps
 from yayi_batch.finalize.summary import RunSummary, summarize
-from yayi_batch.fs import arrow_filesystem, join
+from yayi_batch.fs import arrow_filesystem, display_uri, join
 from yayi_batch.generate.engine import LIGHT_STAGE_CPUS
 from yayi_batch.read import InputError
 from yayi_batch.read.dataset import find_duplicate_ids, read_documents
@@ -99,6 +100,9 @@ def _extract(ctx: RunContext, source: str, step: Pass, attempt: int) -> None:
                                          num_cpus=LIGHT_STAGE_CPUS)
             parsed.write_datasink(TablesSink(cfg.output.path, cfg.output.storage_options, ctx.id, ctx.run_date))
     ctx.generate_seconds += time.perf_counter() - t0
+    if cfg.engine.fail_on_error:  # before the pass is marked done: a rerun checks again
+        failed = [r for r in checks.engine_failures(staging.fs, staging.path, ctx.run_date) if r["attempt"] == attempt]
+        checks.verify_no_engine_errors(failed, ctx.id, step.value, display_uri(staging.fs, staging.path))
 
 
 def extract(ctx: RunContext) -> None:
@@ -146,6 +150,17 @@ def finalize(ctx: RunContext) -> None:
     ctx.staging.save_manifest(build_manifest(ctx, summary, finished=dt.datetime.now(dt.timezone.utc)))
 
 
+def verify(ctx: RunContext) -> checks.CountReport:
+    """The count check that ends every run before publishing (finalize/checks.py); raises RunFailed."""
+    staging = ctx.staging
+    folders = [PROMPTS] + ([RETRY_PROMPTS] if ctx.cfg.sampling.retry_truncated else [])
+    report = checks.count_check(staging.fs, staging.path, ctx.run_date, [(ctx.fs_in, f["fs_path"]) for f in ctx.files], folders)
+    checks.verify_counts(report, ctx.id, display_uri(staging.fs, staging.path))
+    log.info("count check: %d input rows = %d documents, %d prompts = %d answers, every row references a document",
+             report.input_rows, report.documents, report.prompts, report.answers)
+    return report
+
+
 def passes(ctx: RunContext) -> list[RunPass]:
     """The passes of this run, in order (the retry pair only when retries are on)."""
     steps = [RunPass(Pass.PREPARE, prepare), RunPass(Pass.EXTRACT, extract)]
@@ -154,4 +169,4 @@ def passes(ctx: RunContext) -> list[RunPass]:
     return steps + [RunPass(Pass.FINALIZE, finalize)]
 
 
-__all__ = ["RunPass", "RunSummary", "passes"]
+__all__ = ["RunPass", "RunSummary", "passes", "verify"]
