@@ -24,6 +24,7 @@ from yayi_batch.generate.engine import generate
 from yayi_batch.generate.rows import ADDS as GENERATE_ADDS
 from yayi_batch.generate.rows import NEEDS as GENERATE_NEEDS
 from yayi_batch.publish.commit import publish
+from yayi_batch.run.cluster import alive_nodes, check_storage_for_cluster
 from yayi_batch.run.context import RunContext
 from yayi_batch.run.passes import passes
 from yayi_batch.schema import Pass
@@ -58,12 +59,13 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., Any] = generate) -> RunSum
     if published is not None and not cfg.output.force and not ctx.staging.exists():
         log.info("run %s is already published (same date, config and inputs): nothing to do", ctx.id)
         return RunSummary.already_published(published)
+    _init_ray(cfg)
+    check_storage_for_cluster(cfg, len(alive_nodes()))
     ctx.resolve_model()
     ctx.resumed_passes = [p.value for p in Pass if ctx.staging.done(p)]
     log.info("run %s: %d input files, chunks of <= %d tokens%s", ctx.id, len(ctx.files), ctx.max_chunk_tokens,
              f"; resuming after {', '.join(ctx.resumed_passes)}" if ctx.resumed_passes else "")
     _warn_other_stagings(ctx.fs_out, ctx.out_base, ctx.id)
-    _init_ray(cfg)
 
     for step in passes(ctx):
         if not ctx.staging.done(step.name):
