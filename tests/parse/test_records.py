@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yayi_batch.parse import lenient, parse_output, records
+from yayi_batch.parse import lenient, parse_output, raise_internal_errors, records
 from yayi_batch.parse.lenient import Loaded
 from yayi_batch.schema import ArgumentRecord as A
 from yayi_batch.schema import EntityRecord as E
@@ -105,7 +105,11 @@ def test_parse_output_never_raises_on_internal_error(monkeypatch):
         raise RuntimeError("bug")
 
     monkeypatch.setattr(records, "build", boom)
-    res = parse_output("ner", '{"人物": ["宁高宁"]}')
+    raise_internal_errors(False)  # production: tests re-raise parser bugs (tests/conftest.py)
+    try:
+        res = parse_output("ner", '{"人物": ["宁高宁"]}')
+    finally:
+        raise_internal_errors(True)
     assert res.status is ParseStatus.INVALID and res.reason.startswith("internal_error: RuntimeError")
 
 
