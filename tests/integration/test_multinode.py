@@ -132,7 +132,7 @@ def _children(proc: psutil.Process) -> list[psutil.Process]:
 
 def _job_config(path: Path, options: dict, output: str, model: str) -> Path:
     path.write_text(yaml.safe_dump({
-        "input": {"paths": ["s3://in/corpus/"], "storage_options": options},
+        "input": {"paths": ["s3://corpus-in/corpus/"], "storage_options": options},
         "output": {"path": output, "run_date": "2026-11-25", "report": False, "storage_options": options},
         "extraction": {"tasks": ["ner"]},
         "model": {"source": model, "storage_options": options},
@@ -183,26 +183,26 @@ def test_two_nodes_publish_what_one_node_publishes(tmp_path):
 
     model_dir = ensure_embedded_model()  # the driver's copy, for the S3 upload only
     corpus = write_corpus(tmp_path / "corpus", docs=CORPUS, shards=2)
-    with moto_s3("in", "out", "models") as (fs, options):
+    with moto_s3("corpus-in", "lake-out", "models-mn") as (fs, options):
         for f in corpus.iterdir():
-            fs.put(str(f), f"in/corpus/{f.name}")
-        fs.put(str(model_dir) + "/", "models/smollm2/", recursive=True)
+            fs.put(str(f), f"corpus-in/corpus/{f.name}")
+        fs.put(str(model_dir) + "/", "models-mn/smollm2/", recursive=True)
 
         # The reference: the same corpus on one node (in-process Ray, the driver's own files).
-        run(load_config(_job_config(tmp_path / "single.yaml", options, "s3://out/single", "embedded:smollm2-135m-instruct")))
+        run(load_config(_job_config(tmp_path / "single.yaml", options, "s3://lake-out/single", "embedded:smollm2-135m-instruct")))
         ray.shutdown()
-        single = _tables(fs, "out/single")
+        single = _tables(fs, "lake-out/single")
         assert len(single["documents"]) == len(CORPUS) and single["entities"]
 
         logs = {}
         with two_nodes(tmp_path) as (env, address):
             env = {**env, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-            for name, model in (("embedded", "embedded:smollm2-135m-instruct"), ("s3", "s3://models/smollm2")):
-                config = _job_config(tmp_path / f"{name}.yaml", options, f"s3://out/{name}", model)
+            for name, model in (("embedded", "embedded:smollm2-135m-instruct"), ("s3", "s3://models-mn/smollm2")):
+                config = _job_config(tmp_path / f"{name}.yaml", options, f"s3://lake-out/{name}", model)
                 logs[name] = _submit(env, address, config)
                 # Both nodes prepared their own copy (the second one from nothing: its cache is a tmpfs).
                 assert "model ready on 2 node(s)" in logs[name], logs[name][-4000:]
         for name in logs:
-            got = _tables(fs, f"out/{name}")
+            got = _tables(fs, f"lake-out/{name}")
             for table in TABLES:
                 assert got[table] == single[table], f"{name}: {table} differs from the single-node run"
