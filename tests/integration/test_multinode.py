@@ -143,9 +143,14 @@ def _job_config(path: Path, options: dict, output: str, model: str) -> Path:
 
 
 def _submit(env: dict, address: str, config: Path) -> str:
-    submit = subprocess.run(
-        [RAY, "job", "submit", f"--address={address}", "--working-dir", str(REPO), "--no-wait",
-         "--", "python", "jobs/extract.py", "--config", str(config)], env=env, capture_output=True, text=True, timeout=300)
+    deadline = time.time() + 300
+    while True:  # the head's job agent starts after `ray start` returns ("No available agent")
+        submit = subprocess.run(
+            [RAY, "job", "submit", f"--address={address}", "--working-dir", str(REPO), "--no-wait",
+             "--", "python", "jobs/extract.py", "--config", str(config)], env=env, capture_output=True, text=True, timeout=300)
+        if submit.returncode == 0 or "try again" not in submit.stdout + submit.stderr or time.time() > deadline:
+            break
+        time.sleep(5)
     assert submit.returncode == 0, submit.stdout + submit.stderr
     job_id = next(line.split("'")[1] for line in submit.stdout.splitlines() if "submitted successfully" in line)
     deadline, status = time.time() + 1200, ""
