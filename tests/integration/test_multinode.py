@@ -67,7 +67,10 @@ def two_nodes(tmp_path):
     temp_dir = tempfile.mkdtemp(prefix="raymn-", dir="/tmp")
     head = subprocess.run(
         [RAY, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={gcs}", "--dashboard-host=127.0.0.1",
-         f"--dashboard-port={dash}", "--num-cpus=1", "--disable-usage-stats", f"--temp-dir={temp_dir}"],
+         f"--dashboard-port={dash}", "--num-cpus=1", "--disable-usage-stats", f"--temp-dir={temp_dir}",
+         # Every node's agent on its own port: the default (52365) is taken by any other Ray on the box,
+         # and then the job server has "No available agent to submit job".
+         f"--dashboard-agent-listen-port={free_port()}"],
         env=env, capture_output=True, text=True, timeout=180)
     assert head.returncode == 0, head.stdout + head.stderr
     second = None
@@ -90,7 +93,7 @@ def two_nodes(tmp_path):
         second = subprocess.Popen(
             ["unshare", "--mount", "--propagation", "private", "sh", "-c",
              f"{mounts} && exec {RAY} start --address=127.0.0.1:{gcs} "
-             "--node-ip-address=127.0.0.1 --num-cpus=3 --block --disable-usage-stats"],
+             f"--node-ip-address=127.0.0.1 --num-cpus=3 --block --disable-usage-stats --dashboard-agent-listen-port={free_port()}"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.time() + 180
         while True:
