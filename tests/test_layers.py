@@ -31,6 +31,7 @@ ENGINE_SIDE = {
     "yayi_batch.model.check",
     "yayi_batch.model.resolve",
     "yayi_batch.model.yayi_tokenizer",
+    "yayi_batch.model.node",
     "yayi_batch.testing",
     "yayi_batch.testing.standin",
     "yayi_batch.testing.standin_text",

@@ -44,6 +44,9 @@ class InputConfig(_Strict):
     # The same document id twice: fail naming up to 20 ids and their files, or keep the first
     # (file order, then row order); later ones become `invalid` documents with an errors row.
     duplicate_ids: Literal["fail", "keep_first"] = "fail"
+    # Local input paths on a cluster of several nodes must be on a filesystem every node mounts
+    # at the same path; set true to assert that (otherwise such a run is refused up front).
+    shared_filesystem: bool = False
 
     @field_validator("paths", mode="before")
     @classmethod
@@ -125,8 +128,9 @@ class ModelConfig(_Strict):
     source: str = Field(EMBEDDED_MODEL, description="a local folder, an s3:// URI, or embedded:smollm2-135m-instruct")
     profile: str = "chat"
     tokenizer: str | None = None
-    cache_dir: str | None = Field(None, description="default ~/.cache/yayi-batch or $YAYI_BATCH_CACHE")
+    cache_dir: str | None = Field(None, description="per-node cache; default ~/.cache/yayi-batch or $YAYI_BATCH_CACHE")
     max_model_len: int = Field(2048, ge=128)
+    storage_options: dict[str, Any] = Field(default_factory=dict, repr=False, description="fsspec options for an s3:// model (endpoint)")
 
     @field_validator("profile")
     @classmethod
@@ -186,6 +190,9 @@ class OutputConfig(_Strict):
     report: bool = True
     # A run whose manifest is already published is a no-op; force computes and replaces it.
     force: bool = False
+    # Workers on every node write staging files and the driver publishes them: on a cluster of
+    # several nodes a local path must be a shared filesystem (NFS, ...); set true to assert it.
+    shared_filesystem: bool = False
 
 
 class RayConfig(_Strict):
@@ -232,7 +239,7 @@ class JobConfig(_Strict):
         relevant = {
             "extraction": self.extraction.model_dump(mode="json"),
             "chunk": self.chunk.model_dump(mode="json"),
-            "model": self.model.model_dump(mode="json", exclude={"cache_dir"}),
+            "model": self.model.model_dump(mode="json", exclude={"cache_dir", "storage_options"}),
             "sampling": self.sampling.model_dump(mode="json"),
             "structured": self.engine.model_dump(mode="json", include={"structured_outputs", "structured_max_items", "structured_max_chars"}),
             "input": self.input.model_dump(mode="json", include={"id_column", "text_column", "passthrough_columns"}),

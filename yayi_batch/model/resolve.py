@@ -101,7 +101,7 @@ class ResolvedModel:
         return self.tokenizer or self.path
 
 
-def _download(uri: str, cache: Path) -> Path:
+def _download(uri: str, cache: Path, storage_options: dict | None = None) -> Path:
     """Copy a model folder from object storage into the cache once (keyed by its URI)."""
     import hashlib
 
@@ -110,7 +110,7 @@ def _download(uri: str, cache: Path) -> Path:
     target = cache / "models" / ("remote-" + hashlib.sha256(uri.encode()).hexdigest()[:16])
     if (target / _CONVERTED_MARKER).is_file():
         return target
-    fs, path = filesystem(uri)
+    fs, path = filesystem(uri, storage_options)
     tmp = Path(tempfile.mkdtemp(prefix=".download-", dir=cache / "models"))
     fs.get(path.rstrip("/") + "/", str(tmp), recursive=True)
     (tmp / _CONVERTED_MARKER).write_text(json.dumps({"source": uri}))
@@ -118,14 +118,15 @@ def _download(uri: str, cache: Path) -> Path:
     return target
 
 
-def resolve_model(source: str, profile: str, tokenizer: str | None, cache_dir: str | None) -> ResolvedModel:
+def resolve_model(source: str, profile: str, tokenizer: str | None, cache_dir: str | None,
+                  storage_options: dict | None = None) -> ResolvedModel:
     """Turn the config's model source into local folders, preparing what needs preparing."""
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     if source == EMBEDDED_MODEL:
         path = ensure_embedded_model(cache)
     elif "://" in source and not source.startswith("file://"):
         cache.joinpath("models").mkdir(parents=True, exist_ok=True)
-        path = _download(source, cache)
+        path = _download(source, cache, storage_options)
         if not (path / "config.json").is_file():
             raise ModelSourceError(f"model {source}: no config.json there (is it a model folder?)")
     else:

@@ -14,14 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from yayi_batch.chunk.token_count import CHAT_TEMPLATE_MARGIN, chunk_budget, token_counter
+from yayi_batch.chunk.token_count import CHAT_TEMPLATE_MARGIN, chunk_budget
 from yayi_batch.config import ConfigError, JobConfig
 from yayi_batch.fs import filesystem
-from yayi_batch.model.profiles import PromptStyle
-from yayi_batch.model.resolve import ResolvedModel, resolve_model
+from yayi_batch.model.node import ModelSpec, NodeModel, prepare_on_every_node
+from yayi_batch.model.profiles import PROFILES, PromptStyle
+from yayi_batch.model.resolve import ResolvedModel
 from yayi_batch.prompts.build import longest_template
 from yayi_batch.publish.commit import published_inputs, published_manifest
 from yayi_batch.read import list_inputs
+from yayi_batch.run.cluster import alive_nodes
 from yayi_batch.run.staging import Staging
 from yayi_batch.schema import RunId
 from yayi_batch.write.paths import staging_dir
@@ -46,7 +48,9 @@ class RunContext:
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
     t0: float = field(default_factory=time.perf_counter)
     generate_seconds: float = 0.0  # time in the extract passes (model load included)
-    model: ResolvedModel | None = None
+    model: ResolvedModel | None = None  # the paths every node resolved the model to (the same on each)
+    model_spec: ModelSpec | None = None  # the model as named: what a node resolves on its own
+    model_nodes: list[NodeModel] = field(default_factory=list)
     max_chunk_tokens: int = 0
     resumed_passes: list[str] = field(default_factory=list)  # passes an earlier attempt finished
     # Unreadable shards left out (input.on_bad_file: skip): {"path", "error"}; errors rows + manifest.
@@ -82,18 +86,25 @@ class RunContext:
         return published_manifest(self.fs_out, self.out_base, self.id)
 
     def resolve_model(self) -> ResolvedModel:
-        """Resolve the model and size chunks with its tokenizer (only for a run that has work)."""
+        """Resolve the model on every node of the cluster (never on the driver's disk alone) and size
+        chunks with its tokenizer. Only for a run that has work; needs Ray up."""
         cfg = self.cfg
-        self.model = resolve_model(cfg.model.source, cfg.model.profile, cfg.model.tokenizer, cfg.model.cache_dir)
-        self.max_chunk_tokens = chunk_tokens(cfg, self.model)
+        self.model_spec = ModelSpec.from_config(cfg.model)
+        if self.model_spec.is_local_path and len(alive_nodes()) > 1:
+            log.info("model %s is a local path: it must exist on every node (checked on each now)", cfg.model.source)
+        self.model_nodes = prepare_on_every_node(self.model_spec, longest_template(cfg.extraction))
+        first = self.model_nodes[0]
+        log.info("model ready on %d node(s): %s", len(self.model_nodes),
+                 ", ".join(f"{n.node} {n.seconds:.1f} s" for n in self.model_nodes))
+        self.model = ResolvedModel(first.path, first.tokenizer, PROFILES[cfg.model.profile])
+        self.max_chunk_tokens = chunk_tokens(cfg, self.model, first.template_tokens)
         return self.model
 
 
-def chunk_tokens(cfg: JobConfig, model: ResolvedModel) -> int:
+def chunk_tokens(cfg: JobConfig, model: ResolvedModel, template_tokens: int) -> int:
     """The largest chunk (in the model's tokens) whose longest prompt plus max_tokens fits the context."""
-    count = token_counter(model.tokenizer_path)
     margin = CHAT_TEMPLATE_MARGIN if model.profile.style is PromptStyle.CHAT else 8
-    budget = chunk_budget(cfg.model.max_model_len, cfg.sampling.max_tokens, count(longest_template(cfg.extraction)), margin)
+    budget = chunk_budget(cfg.model.max_model_len, cfg.sampling.max_tokens, template_tokens, margin)
     if budget < MIN_CHUNK_TOKENS:
         raise ConfigError(
             f"model.max_model_len {cfg.model.max_model_len} leaves {budget} tokens for text after "

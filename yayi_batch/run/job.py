@@ -26,6 +26,7 @@ from yayi_batch.generate.engine import generate
 from yayi_batch.generate.rows import ADDS as GENERATE_ADDS
 from yayi_batch.generate.rows import NEEDS as GENERATE_NEEDS
 from yayi_batch.publish.commit import publish
+from yayi_batch.run.cluster import alive_nodes, check_storage_for_cluster
 from yayi_batch.run.context import RunContext
 from yayi_batch.run.passes import passes, verify
 from yayi_batch.schema import Pass
@@ -60,14 +61,15 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., Any] = generate) -> RunSum
     if published is not None and not cfg.output.force and not ctx.staging.exists():
         log.info("run %s is already published (same date, config and inputs): nothing to do", ctx.id)
         return RunSummary.already_published(published)
-    ctx.resolve_model()
+    with _storage_faults(ctx, "checking the output"):
+        _warn_other_stagings(ctx.fs_out, ctx.out_base, ctx.id)
+        _check_writable(ctx)  # before Ray starts and before the model loads
+    _init_ray(cfg)
+    check_storage_for_cluster(cfg, len(alive_nodes()))
+    ctx.resolve_model()  # on every node of the cluster, never from the driver's disk alone
     ctx.resumed_passes = [p.value for p in Pass if ctx.staging.done(p)]
     log.info("run %s: %d input files, chunks of <= %d tokens%s", ctx.id, len(ctx.files), ctx.max_chunk_tokens,
              f"; resuming after {', '.join(ctx.resumed_passes)}" if ctx.resumed_passes else "")
-    with _storage_faults(ctx, "checking the output"):
-        _warn_other_stagings(ctx.fs_out, ctx.out_base, ctx.id)
-        _check_writable(ctx)
-    _init_ray(cfg)
 
     for step in passes(ctx):
         if not ctx.staging.done(step.name):

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 import polars as pl
 import ray.data
 
-from yayi_batch.chunk.token_count import token_counter
 from yayi_batch.finalize import checks
 from yayi_batch.finalize.documents import build_documents, clear_documents, stage_documents
 from yayi_batch.finalize.overlaps import dedupe_overlaps
 from yayi_batch.finalize.summary import RunSummary, summarize
 from yayi_batch.fs import arrow_filesystem, display_uri, join
 from yayi_batch.generate.engine import LIGHT_STAGE_CPUS
+from yayi_batch.model.node import token_counter_on_this_node
 from yayi_batch.read import InputError
 from yayi_batch.read.dataset import find_duplicate_ids, read_documents
 from yayi_batch.run.checkpoint import checkpointed
@@ -63,7 +63,8 @@ def prepare(ctx: RunContext) -> None:
         overlap_tokens=cfg.chunk.overlap_tokens,
         lang=cfg.extraction.lang,
         passthrough=cfg.input.passthrough_columns,
-        counter_factory=functools.partial(token_counter, ctx.model.tokenizer_path),
+        # Resolved on the node the chunk task runs on (cached there), never from the driver's disk.
+        counter_factory=functools.partial(token_counter_on_this_node, ctx.model_spec),
     )
     arrow_fs = arrow_filesystem(staging.fs)
     dups = find_duplicate_ids(ctx.fs_in, ctx.files, cfg.input)
