@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from yayi_batch.failures import RunFailed
 from yayi_batch.fs import arrow_filesystem, join
-from yayi_batch.schema import TABLES, AnswerStatus, Table
+from yayi_batch.schema import TABLES, AnswerStatus, ErrorKind, Table
 from yayi_batch.write.paths import partition_dir
 from yayi_batch.write.tables import count_rows
 
@@ -58,11 +58,15 @@ def input_rows(files: list[tuple[Any, str]]) -> int:
     return total
 
 
-def _doc_id_batches(fs: Any, folder: str) -> Any:
+def _doc_id_batches(fs: Any, folder: str, file_level_errors: bool = False) -> Any:
+    """The doc_id column in batches; for `errors`, without the rows about a whole input file
+    (`bad_file`: a shard left out by `input.on_bad_file: skip` has no document of the run)."""
     fs.invalidate_cache()
     if not fs.exists(folder) or not [p for p in fs.find(folder) if p.endswith(".parquet")]:
         return iter(())
     ds = pads.dataset(folder, filesystem=arrow_filesystem(fs), format="parquet")
+    if file_level_errors:
+        return ds.to_batches(columns=["doc_id"], filter=(pc.field("kind") != ErrorKind.BAD_FILE.value) | pc.field("kind").is_null(), batch_size=65_536)
     return ds.to_batches(columns=["doc_id"], batch_size=65_536)
 
 
@@ -80,7 +84,7 @@ def count_check(fs: Any, stage: str, run_date: str, inputs: list[tuple[Any, str]
         if table == Table.DOCUMENTS.value:
             continue
         n, named = 0, []
-        for batch in _doc_id_batches(fs, partition_dir(stage, table, run_date)):
+        for batch in _doc_id_batches(fs, partition_dir(stage, table, run_date), file_level_errors=table == Table.ERRORS.value):
             col = batch.column(0).cast(pa.string())
             missing = pc.invert(pc.fill_null(pc.is_in(col, value_set=ids), False))
             bad = col.filter(missing)
