@@ -30,7 +30,7 @@ import pytest
 import yaml
 from conftest import DOCS, write_corpus
 from s3_server import moto_s3
-from test_job_submit import FINAL_STATE, RAY, REPO, free_port
+from test_job_submit import FINAL_STATES, RAY, REPO, free_port
 
 from yayi_batch.model.resolve import default_cache_dir, ensure_embedded_model
 
@@ -160,7 +160,7 @@ def _submit(env: dict, address: str, config: Path) -> str:
     while time.time() < deadline:
         done = subprocess.run([RAY, "job", "status", f"--address={address}", job_id], env=env, capture_output=True, text=True, timeout=60)
         status = (done.stdout + done.stderr).lower()
-        if done.returncode == 0 and FINAL_STATE.search(status):
+        if done.returncode == 0 and any(state in status for state in FINAL_STATES):
             break
         time.sleep(5)
     logs = subprocess.run([RAY, "job", "logs", f"--address={address}", job_id], env=env, capture_output=True, text=True, timeout=60)
