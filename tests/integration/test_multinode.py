@@ -5,7 +5,8 @@ on each node and publish exactly what a single-node run publishes.
   (`node:__internal_head__`), so every task and actor that needs a CPU (the chunker, ray.data.llm's
   chat-template stage, the vLLM actor) runs on the second node;
 - second node: `ray start --address ...` inside its own mount namespace (`unshare --mount`) with an
-  empty tmpfs over the model cache (~/.cache/yayi-batch) and over the driver's temporary folder, so
+  empty tmpfs over the model cache (~/.cache/yayi-batch), the driver's temporary folder and the
+  head's Ray temp dir (as on two machines, each node unpacks the job's working_dir itself), so
   nothing the driver resolved or wrote locally is visible to it;
 - input shards, output and (second variant) the model itself in moto's S3 on 127.0.0.1;
 - the job submitted with `ray job submit`, token auth on.
@@ -88,7 +89,10 @@ def two_nodes(tmp_path):
         """)
         cache = default_cache_dir()
         cache.mkdir(parents=True, exist_ok=True)
-        hidden = [str(cache), str(tmp_path.parent.parent)]  # the model cache, the driver's temp folders
+        # The model cache, the driver's temp folders, and the head's Ray temp dir: on one machine both
+        # nodes would otherwise share `runtime_resources/`, and the second node's runtime-env agent
+        # replaced the job's unpacked working_dir under the running driver (its cwd vanished).
+        hidden = [str(cache), str(tmp_path.parent.parent), temp_dir]
         mounts = " && ".join(f"mount -t tmpfs tmpfs {h}" for h in hidden)
         second = subprocess.Popen(
             ["unshare", "--mount", "--propagation", "private", "sh", "-c",
