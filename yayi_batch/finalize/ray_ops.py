@@ -105,6 +105,8 @@ def build_documents(fs: Any, stage: str, output: str, storage_options: dict[str,
     """
     docs_step.clear_documents(fs, stage, run_id, run_date)
     chunks_dir = join(stage, "chunks")
+    if not count_rows(fs, chunks_dir):  # no document at all: no documents row to build
+        return
     fields = docs_step.doc_fields(_first_schema(fs, chunks_dir), passthrough)
     sources = [("chunks", chunks_dir), (Table.ANSWERS.value, partition_dir(stage, Table.ANSWERS.value, run_date)),
                *((t, partition_dir(stage, t, run_date)) for t in docs_step.COUNTED)]
