@@ -12,9 +12,11 @@ again after a kill; file names keep the `part-{run_id}-` prefix that publish rel
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -43,11 +45,27 @@ def partitions(rows: int) -> int:
     return max(1, math.ceil(rows / ROWS_PER_PARTITION))
 
 
+@contextlib.contextmanager
+def _plain_parquet_reads() -> Iterator[None]:
+    """Ray 2.60's default Parquet reader (datasource V2) lists files through a pool of 32
+    `FooterReader` actors per read (RAY_DATA_PARQUET_FOOTER_NUM_ACTORS): finalize reads up to
+    seven staged tables at once, i.e. over 200 actors of ~200 MB on a small machine. The V1 reader
+    lists them with plain tasks; it is chosen when `read_parquet` is called (the dataset keeps it)."""
+    ctx = ray.data.DataContext.get_current()
+    previous = ctx.use_datasource_v2
+    ctx.use_datasource_v2 = False
+    try:
+        yield
+    finally:
+        ctx.use_datasource_v2 = previous
+
+
 def read(fs: Any, folder: str, columns: list[str] | None = None) -> ray.data.Dataset | None:
     """A staged folder as a Ray dataset (the columns asked for), or None when it holds no rows."""
     if not count_rows(fs, folder):
         return None
-    ds = ray.data.read_parquet(folder, filesystem=arrow_filesystem(fs), partitioning=None)
+    with _plain_parquet_reads():
+        ds = ray.data.read_parquet(folder, filesystem=arrow_filesystem(fs), partitioning=None)
     return ds.select_columns(columns) if columns else ds
 
 
