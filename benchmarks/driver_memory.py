@@ -114,9 +114,40 @@ def make_fake_generate(truncate_every: int):
 
 # --- one size, in a child process (the driver) --------------------------------------------------------
 
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _current_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return round(int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
+def _record_passes(per_pass: dict[str, dict[str, float]]) -> None:
+    """Wrap the job's passes: the driver's RSS and peak after each (which pass raises the peak)."""
+    from yayi_batch.run import job
+
+    original = job.passes
+
+    def passes(ctx):
+        wrapped = []
+        for step in original(ctx):
+            def run_step(c, _run=step.run, _name=step.name.value):
+                t0 = time.perf_counter()
+                _run(c)
+                per_pass[_name] = {"s": round(time.perf_counter() - t0, 1), "rss_mb": _current_mb(), "peak_mb": _peak_mb()}
+            wrapped.append(type(step)(step.name, run_step))
+        return wrapped
+
+    job.passes = passes
+
+
 def child(corpus: str, out: str, sets: list[str], truncate_every: int) -> None:
     from yayi_batch.config import load_config
     from yayi_batch.run import run
+
+    per_pass: dict[str, dict[str, float]] = {}
+    _record_passes(per_pass)
 
     overrides = [f"input.paths=[{corpus}]", f"output.path={out}", f"output.run_date={RUN_DATE}",
                  "input.passthrough_columns=[title]", "output.report=false", *sets]
@@ -129,6 +160,7 @@ def child(corpus: str, out: str, sets: list[str], truncate_every: int) -> None:
         "run_id": summary.run_id, "documents": summary.documents, "documents_by_status": summary.documents_by_status,
         "rows": summary.rows, "answer_status": summary.answer_status, "match_kinds": summary.match_kinds,
         "errors_by_kind": summary.errors_by_kind, "tokens_in": summary.tokens_in, "tokens_out": summary.tokens_out,
+        "passes": per_pass,
     }), flush=True)
 
 
