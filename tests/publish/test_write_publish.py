@@ -1,4 +1,7 @@
-"""The sink, the documents table and publishing, on a local folder (no Ray cluster needed)."""
+"""The sink, the documents table and publishing, on a local folder.
+
+The sink and publish need no Ray cluster; building `documents` and merging mentions found twice
+are Ray Data operations (finalize/ray_ops.py), run on a local Ray (`local_ray`)."""
 
 import json
 from types import SimpleNamespace
@@ -9,7 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from yayi_batch.finalize.documents import build_documents, stage_documents
+from yayi_batch.finalize.documents import DOCUMENT_ERRORS
+from yayi_batch.finalize.ray_ops import build_documents as stage_documents
 from yayi_batch.publish.commit import publish
 from yayi_batch.read import InputError, list_parquet_files
 from yayi_batch.schema import TABLES
@@ -20,6 +24,27 @@ from yayi_batch.write.sink import TablesSink
 from yayi_batch.write.tables import staged_counts
 
 TEXT = "Acme Corp hired John Smith in Paris."
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """A fresh in-process Ray for the tests that build documents or merge (Ray Data operations)."""
+    import ray
+
+    if ray.is_initialized():
+        ray.shutdown()
+    ray.init(address="local", num_cpus=2, include_dashboard=False)
+    yield
+    ray.shutdown()
+
+
+def build_documents(fs, out, stage, run_id, date, n_tasks, passthrough):
+    """Stage the documents (Ray Data), then read back what was staged: (documents, document error rows)."""
+    stage_documents(fs, stage, out, {}, run_id, date, n_tasks, passthrough)
+    docs = pl.read_parquet(f"{partition_dir(stage, 'documents', date)}/*.parquet")
+    errors = [p for p in fs.find(partition_dir(stage, "errors", date)) if DOCUMENT_ERRORS in p.rsplit("/", 1)[-1]]
+    extra = pl.concat([pl.read_parquet(p) for p in errors]) if errors else pl.from_arrow(TABLES["errors"].empty_table())
+    return docs.sort("doc_id"), extra
 
 
 def staged_run(tmp_path, run_id="r1", date="2026-11-25"):
@@ -57,9 +82,9 @@ def test_sink_explodes_answer_rows_into_typed_tables(tmp_path):
     assert {path.rsplit("/", 1)[1] for path in files} == {"part-r1-w1_000007.parquet"}
 
 
-def test_documents_account_for_every_input_with_a_status(tmp_path):
+def test_documents_account_for_every_input_with_a_status(local_ray, tmp_path):
     fs, out, stage, _ = staged_run(tmp_path)
-    docs, extra = build_documents(fs, stage, "r1", "2026-11-25", n_tasks=2, passthrough=["title"])
+    docs, extra = build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=2, passthrough=["title"])
     by_id = {r["doc_id"]: r for r in docs.to_dicts()}
     assert set(by_id) == {"a", "b", "c"}
     assert by_id["a"]["status"] == "ok" and by_id["a"]["n_entities"] == 1 and by_id["a"]["n_relations"] == 1
@@ -70,18 +95,17 @@ def test_documents_account_for_every_input_with_a_status(tmp_path):
     assert extra.height == 0
 
 
-def test_lost_answers_make_a_document_partial_with_an_error_row(tmp_path):
+def test_lost_answers_make_a_document_partial_with_an_error_row(local_ray, tmp_path):
     fs, out, stage, _ = staged_run(tmp_path)
-    docs, extra = build_documents(fs, stage, "r1", "2026-11-25", n_tasks=3, passthrough=[])
+    docs, extra = build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=3, passthrough=[])
     assert docs.filter(pl.col("doc_id") == "a")["status"].item() == "partial"
     assert set(extra["kind"]) == {"missing_answers"}
     assert "expected 3 answers, got 2" in extra.filter(pl.col("doc_id") == "a")["message"].item()
 
 
-def test_publish_moves_the_run_into_date_partitions_then_marks_success(tmp_path):
+def test_publish_moves_the_run_into_date_partitions_then_marks_success(local_ray, tmp_path):
     fs, out, stage, _ = staged_run(tmp_path)
-    docs, extra = build_documents(fs, stage, "r1", "2026-11-25", n_tasks=2, passthrough=["title"])
-    stage_documents(fs, stage, "r1", "2026-11-25", docs, extra)
+    build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=2, passthrough=["title"])
     fs.rm(f"{stage}/chunks", recursive=True)
     counts = staged_counts(fs, stage, "2026-11-25")
     # An older file in the same date partition must be replaced, not mixed in.
@@ -120,40 +144,71 @@ def test_input_listing_names_missing_paths(tmp_path):
         list_parquet_files([str(tmp_path)])
 
 
-def test_mentions_found_twice_in_chunk_overlaps_become_one_row(tmp_path):
-    from yayi_batch.finalize.overlaps import dedupe_overlaps
+def test_mentions_found_twice_in_chunk_overlaps_become_one_row(local_ray, tmp_path):
+    from yayi_batch.finalize.ray_ops import merge_found_twice
 
     fs, out, stage, _ = staged_run(tmp_path)
     folder = partition_dir(stage, "entities", "2026-11-25")
     first = pq.read_table(fs.find(folder)[0])
-    pq.write_table(first, f"{folder}/part-r1-copy.parquet")  # the same mention from the next chunk
-    assert dedupe_overlaps(fs, stage, "r1", "2026-11-25") == {"entities": first.num_rows}
+    # The same mention from the next chunk, whose id sorts first: that copy is the one kept.
+    copy = first.set_column(first.schema.get_field_index("chunk_id"), "chunk_id", pa.array(["a-next"] * first.num_rows))
+    pq.write_table(copy, f"{folder}/part-r1-copy.parquet")
+    assert merge_found_twice(fs, stage, "r1", "2026-11-25") == {"entities": first.num_rows}
     again = pl.read_parquet(f"{folder}/*.parquet")
     assert again.height == first.num_rows and again["entity_id"].n_unique() == again.height
+    assert set(again["chunk_id"]) == {"a-next"}  # the smallest chunk_id, not the first file read
+    assert all(p.rsplit("/", 1)[1].startswith("part-r1-") for p in fs.find(folder))  # publish's prefix
+    from yayi_batch.finalize.overlaps import merge_dir
+
+    assert not fs.exists(merge_dir(stage, "entities"))
+    assert merge_found_twice(fs, stage, "r1", "2026-11-25") == {}  # nothing left to merge: files kept
 
 
-def test_documents_built_again_after_a_kill_replace_the_first_ones(tmp_path):
-    from yayi_batch.finalize.documents import clear_documents
+def test_a_merge_killed_during_its_swap_is_finished_by_the_next_attempt(local_ray, tmp_path):
+    from yayi_batch.finalize import overlaps
+    from yayi_batch.finalize.ray_ops import merge_found_twice
 
+    fs, out, stage, _ = staged_run(tmp_path)
+    folder = partition_dir(stage, "entities", "2026-11-25")
+    first = pq.read_table(fs.find(folder)[0])
+    pq.write_table(first, f"{folder}/part-r1-copy.parquet")
+    # The killed attempt: merged files written and listed, one old file removed, nothing moved yet.
+    tmp = overlaps.merge_dir(stage, "entities")
+    fs.makedirs(tmp, exist_ok=True)
+    pq.write_table(first, f"{tmp}/part-r1-mergedx_000000.parquet")
+    overlaps.mark_ready(fs, stage, "entities")
+    fs.rm(f"{folder}/part-r1-copy.parquet")
+    merge_found_twice(fs, stage, "r1", "2026-11-25")
+    names = sorted(p.rsplit("/", 1)[1] for p in fs.find(folder))
+    assert names == ["part-r1-mergedx_000000.parquet"]
+    assert pq.read_table(folder).num_rows == first.num_rows
+
+
+def test_documents_built_again_after_a_kill_replace_the_first_ones(local_ray, tmp_path):
     fs, out, stage, _ = staged_run(tmp_path)
     built = []
     for _ in range(2):  # finalize killed after staging the documents, then run again
-        clear_documents(fs, stage, "r1", "2026-11-25")
-        docs, extra = build_documents(fs, stage, "r1", "2026-11-25", n_tasks=3, passthrough=[])
-        stage_documents(fs, stage, "r1", "2026-11-25", docs, extra)
+        docs, extra = build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=3, passthrough=[])
         built.append(docs)
-    assert built[1].equals(built[0])  # the first attempt's rows are not counted into the second
+    # A build killed while writing its temp folder leaves files there: the next build ignores them.
+    stale = f"{stage}/_finalize/documents/documents/date=2026-11-25"
+    fs.makedirs(stale, exist_ok=True)
+    pq.write_table(pq.read_table(partition_dir(stage, "documents", "2026-11-25")), f"{stale}/part-r1-stale.parquet")
+    docs, extra = build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=3, passthrough=[])
+    built.append(docs)
+    assert built[1].equals(built[0]) and built[2].equals(built[0])  # earlier attempts' rows not counted
     counts = staged_counts(fs, stage, "2026-11-25")
     assert counts["documents"] == 3
     assert counts["errors"] == 2 + 2  # two parse errors, a missing_answers row for a and c (not doubled)
+    names = [p.rsplit("/", 1)[1] for p in fs.find(partition_dir(stage, "errors", "2026-11-25"))]
+    assert all(n.startswith("part-r1-") for n in names) and sum(DOCUMENT_ERRORS in n for n in names) >= 1
 
 
-def test_publish_killed_midway_resumes_without_losing_or_doubling_files(tmp_path):
+def test_publish_killed_midway_resumes_without_losing_or_doubling_files(local_ray, tmp_path):
     from yayi_batch.run.staging import Staging
 
     fs, out, stage, _ = staged_run(tmp_path)
-    docs, extra = build_documents(fs, stage, "r1", "2026-11-25", n_tasks=2, passthrough=["title"])
-    stage_documents(fs, stage, "r1", "2026-11-25", docs, extra)
+    build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=2, passthrough=["title"])
     counts = staged_counts(fs, stage, "2026-11-25")
     staging = Staging(fs, stage)
     # The killed attempt: marked, cleared the old partition, moved the answers, then died.

@@ -1,2 +1,3 @@
 """finalize: after the extract passes, merge mentions found twice, build `documents`, summarize.
-Pure: polars over the staged tables."""
+Pure per-block functions (documents, overlaps, summary); `ray_ops` runs them as Ray Data
+operations over the staged tables, so the driver never holds a table."""

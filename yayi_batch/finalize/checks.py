@@ -4,8 +4,10 @@ Count in = count out, from what is staged, without loading a table into the driv
 
 - documents in (input rows, from the input files' Parquet footers) = rows of `documents`;
 - answers = prompts sent (staged prompt rows + retry prompt rows), from footers;
-- every row of every table references a document of the run: the `doc_id` column of each
-  staged table is streamed in record batches against the set of the run's document ids.
+- every row of every table references a document of the run: the doc_id of every row of every
+  table and of every documents row are hash-partitioned by doc_id (finalize/ray_ops.py), and each
+  partition counts the rows whose doc_id has no documents row (`orphans_of_partition`). The
+  driver takes one small row per (partition, table) with a count and up to MAX_NAMED ids.
 
 A mismatch raises RunFailed before anything is published. Pure: pyarrow and fsspec.
 """
@@ -22,7 +24,7 @@ import pyarrow.parquet as pq
 
 from yayi_batch.failures import RunFailed
 from yayi_batch.fs import arrow_filesystem, join
-from yayi_batch.schema import TABLES, AnswerStatus, ErrorKind, Table
+from yayi_batch.schema import AnswerStatus, ErrorKind, Table
 from yayi_batch.write.paths import partition_dir
 from yayi_batch.write.tables import count_rows
 
@@ -58,40 +60,55 @@ def input_rows(files: list[tuple[Any, str]]) -> int:
     return total
 
 
-def _doc_id_batches(fs: Any, folder: str, file_level_errors: bool = False) -> Any:
-    """The doc_id column in batches; for `errors`, without the rows about a whole input file
-    (`bad_file`: a shard left out by `input.on_bad_file: skip` has no document of the run)."""
-    fs.invalidate_cache()
-    if not fs.exists(folder) or not [p for p in fs.find(folder) if p.endswith(".parquet")]:
-        return iter(())
-    ds = pads.dataset(folder, filesystem=arrow_filesystem(fs), format="parquet")
-    if file_level_errors:
-        return ds.to_batches(columns=["doc_id"], filter=(pc.field("kind") != ErrorKind.BAD_FILE.value) | pc.field("kind").is_null(), batch_size=65_536)
-    return ds.to_batches(columns=["doc_id"], batch_size=65_536)
+# --- orphans: rows whose doc_id is no document of the run (map / shuffle by doc_id / reduce) ------
+
+DOC_ID_SIDES = pa.schema([("doc_id", pa.string()), ("table", pa.string())])  # table: documents or the referencing table
+ORPHANS = pa.schema([("table", pa.string()), ("n", pa.int64()), ("named", pa.list_(pa.string()))])
 
 
-def count_check(fs: Any, stage: str, run_date: str, inputs: list[tuple[Any, str]], prompt_folders: list[str]) -> CountReport:
-    """The counts of a finished staging folder (see the module doc)."""
-    documents_dir = partition_dir(stage, Table.DOCUMENTS.value, run_date)
+def orphan_columns(table: str) -> list[str]:
+    """The columns `doc_id_side` reads from a staged table."""
+    return ["doc_id", "kind"] if table == Table.ERRORS.value else ["doc_id"]
+
+
+def doc_id_side(block: pa.Table, table: str) -> pa.Table:
+    """map: a block of a staged table -> (doc_id, table) rows. In `errors`, the rows about a whole
+    input file (`bad_file`: a shard left out by `input.on_bad_file: skip`) reference no document by
+    design and are left out here."""
+    if table == Table.ERRORS.value:
+        kind = block.column("kind")
+        block = block.filter(pc.fill_null(pc.not_equal(kind, ErrorKind.BAD_FILE.value), True))
+    return pa.table({"doc_id": block.column("doc_id").cast(pa.string()),
+                     "table": pa.array([table] * block.num_rows, pa.string())}, schema=DOC_ID_SIDES)
+
+
+def orphans_of_partition(block: pa.Table) -> pa.Table:
+    """reduce: one partition (all rows of its doc_ids) -> ORPHANS rows, one per table with orphans."""
+    is_doc = pc.equal(block.column("table"), Table.DOCUMENTS.value)
+    ids = block.filter(is_doc).column("doc_id")
+    refs = block.filter(pc.invert(is_doc))
+    bad = refs.filter(pc.invert(pc.fill_null(pc.is_in(refs.column("doc_id"), value_set=ids), False)))
+    rows = []
+    for table in sorted(set(bad.column("table").to_pylist())):
+        of_table = bad.filter(pc.equal(bad.column("table"), table)).column("doc_id")
+        named = sorted({"<null>" if v is None else v for v in of_table.to_pylist()})[:MAX_NAMED]
+        rows.append({"table": table, "n": len(of_table), "named": named})
+    return pa.Table.from_pylist(rows, schema=ORPHANS)
+
+
+def count_check(fs: Any, stage: str, run_date: str, inputs: list[tuple[Any, str]], prompt_folders: list[str],
+                orphans: list[dict[str, Any]]) -> CountReport:
+    """The counts of a finished staging folder (see the module doc); `orphans`: ORPHANS rows."""
     report = CountReport(
         input_rows=input_rows(inputs),
-        documents=count_rows(fs, documents_dir),
+        documents=count_rows(fs, partition_dir(stage, Table.DOCUMENTS.value, run_date)),
         prompts=sum(count_rows(fs, join(stage, f)) for f in prompt_folders),
         answers=count_rows(fs, partition_dir(stage, Table.ANSWERS.value, run_date)),
     )
-    ids = pa.concat_arrays([b.column(0).cast(pa.string()) for b in _doc_id_batches(fs, documents_dir)] or [pa.array([], pa.string())])
-    for table in TABLES:
-        if table == Table.DOCUMENTS.value:
-            continue
-        n, named = 0, []
-        for batch in _doc_id_batches(fs, partition_dir(stage, table, run_date), file_level_errors=table == Table.ERRORS.value):
-            col = batch.column(0).cast(pa.string())
-            missing = pc.invert(pc.fill_null(pc.is_in(col, value_set=ids), False))
-            bad = col.filter(missing)
-            n += len(bad)
-            named += [str(v) for v in bad.to_pylist()[: MAX_NAMED - len(named)]]
-        if n:
-            report.orphans[table], report.orphan_ids[table] = n, sorted(set(named))
+    for row in orphans:
+        table = row["table"]
+        report.orphans[table] = report.orphans.get(table, 0) + int(row["n"])
+        report.orphan_ids[table] = sorted({*report.orphan_ids.get(table, []), *row["named"]})[:MAX_NAMED]
     return report
 
 
@@ -102,28 +119,47 @@ def verify_counts(report: CountReport, run_id: str, staging_path: str) -> None:
                         f"staging kept for inspection at {staging_path}")
 
 
-def engine_failures(fs: Any, stage: str, run_date: str) -> list[dict[str, Any]]:
-    """The answers the engine failed (`engine_error`), with their errors rows' messages."""
+@dataclass
+class EngineFailures:
+    """What the engine failed in one attempt, bounded: a count, the first few named."""
+    n: int = 0
+    reasons: set[str] = field(default_factory=set)  # at most MAX_NAMED
+    docs: set[str] = field(default_factory=set)  # at most MAX_NAMED
+    prompts: list[str] = field(default_factory=list)  # chunk/task, at most MAX_NAMED
+    more_docs: bool = False
+
+
+def engine_failures(fs: Any, stage: str, run_date: str, attempt: int) -> EngineFailures:
+    """The answers of `attempt` the engine failed (`engine_error`), streamed in record batches."""
+    out = EngineFailures()
     answers_dir = partition_dir(stage, Table.ANSWERS.value, run_date)
     fs.invalidate_cache()
     if not fs.exists(answers_dir):
-        return []
+        return out
     ds = pads.dataset(answers_dir, filesystem=arrow_filesystem(fs), format="parquet")
-    failed = ds.to_table(columns=["doc_id", "chunk_id", "task", "attempt", "reason"],
-                         filter=pc.field("status") == AnswerStatus.ENGINE_ERROR.value)
-    return sorted(failed.to_pylist(), key=lambda r: (r["doc_id"], r["chunk_id"], r["task"]))
+    wanted = (pc.field("status") == AnswerStatus.ENGINE_ERROR.value) & (pc.field("attempt") == attempt)
+    for batch in ds.to_batches(columns=["doc_id", "chunk_id", "task", "reason"], filter=wanted, batch_size=65_536):
+        for r in batch.to_pylist():
+            out.n += 1
+            if len(out.reasons) < MAX_NAMED:
+                out.reasons.add(r["reason"] or "")
+            if r["doc_id"] not in out.docs:
+                if len(out.docs) < MAX_NAMED:
+                    out.docs.add(r["doc_id"])
+                else:
+                    out.more_docs = True
+            if len(out.prompts) < MAX_NAMED:
+                out.prompts.append(f"{r['chunk_id']}/{r['task']}")
+    return out
 
 
-def verify_no_engine_errors(failed: list[dict[str, Any]], run_id: str, step: str, staging_path: str) -> None:
+def verify_no_engine_errors(failed: EngineFailures, run_id: str, step: str, staging_path: str) -> None:
     """`engine.fail_on_error`: stop the run, naming what failed."""
-    if not failed:
+    if not failed.n:
         return
-    reasons = sorted({r["reason"] or "" for r in failed})
-    docs = sorted({r["doc_id"] for r in failed})
-    prompts = [f"{r['chunk_id']}/{r['task']}" for r in failed[:MAX_NAMED]]
     raise RunFailed(
-        f"run {run_id}: the engine failed {len(failed)} prompt(s) in pass {step} and engine.fail_on_error is set; "
-        f"nothing published. Error: {'; '.join(reasons[:3])}. Documents: {', '.join(docs[:MAX_NAMED])}"
-        f"{' …' if len(docs) > MAX_NAMED else ''}. Prompts (chunk/task): {', '.join(prompts)}"
-        f"{' …' if len(failed) > MAX_NAMED else ''}. Staging kept at {staging_path}"
+        f"run {run_id}: the engine failed {failed.n} prompt(s) in pass {step} and engine.fail_on_error is set; "
+        f"nothing published. Error: {'; '.join(sorted(failed.reasons)[:3])}. Documents: {', '.join(sorted(failed.docs))}"
+        f"{' …' if failed.more_docs else ''}. Prompts (chunk/task): {', '.join(failed.prompts)}"
+        f"{' …' if failed.n > len(failed.prompts) else ''}. Staging kept at {staging_path}"
     )

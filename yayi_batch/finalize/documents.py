@@ -1,5 +1,16 @@
-"""finalize: one `documents` row per input document, with its status and counts, from what the
-passes staged. Safe to run again after a kill (fixed file names; cleared first). Pure: polars.
+"""finalize: one `documents` row per input document, with its status and counts. Pure: per-block
+functions (polars/pyarrow on one block); the Ray Data plumbing is in finalize/ray_ops.py.
+
+The build is a map/shuffle/reduce that never gathers a table on the driver:
+1. map: every block of the staged chunks, answers and counted tables -> `DocumentPartials`, rows of
+   one shape (`partial_schema`): per document of the block, its document columns (chunks) or its
+   partial counts (answers, entities, ...);
+2. shuffle: the partials of all tables, hash-partitioned by doc_id (a document's rows meet in one block);
+3. reduce: `combine_documents` on one block: counts summed, status decided, and the document-level
+   error rows (`invalid_document`, `missing_answers`) that explain non-ok documents.
+
+Safe to run again after a kill: the rows go to a temp folder first, the staged `documents` and the
+document error files are cleared before a build and replaced after it (`clear_documents`).
 """
 
 from __future__ import annotations
@@ -10,14 +21,18 @@ import polars as pl
 import pyarrow as pa
 
 from yayi_batch.fs import join
-from yayi_batch.schema import DOCUMENTS, ERRORS, TABLES, AnswerStatus, DocStatus, ErrorKind, ErrorStage, Table
+from yayi_batch.schema import DOCUMENTS, ERRORS, AnswerStatus, DocStatus, ErrorKind, ErrorStage, Table
 from yayi_batch.steps.prepare import DOC_COLUMNS, DUPLICATE_ID_PREFIX
 from yayi_batch.write.paths import part_prefix, partition_dir
-from yayi_batch.write.tables import read_staged, write_table
+from yayi_batch.write.tables import write_table
 
 DOCUMENT_ERRORS = "docerrors"  # no "-": file names end in "-{id}" (see publish's _clear_partition)
 COUNTED = (Table.ENTITIES.value, Table.RELATIONS.value, Table.EVENTS.value, Table.EVENT_ARGUMENTS.value, Table.ERRORS.value)
 FAILED_ANSWERS = (AnswerStatus.INVALID.value, AnswerStatus.ENGINE_ERROR.value)
+COUNTS = ("n_prompts", "n_failed", "tokens_in", "tokens_out", *(f"n_{t}" for t in COUNTED))
+# Columns that pick the one documents row of a doc_id given twice in the input (sorted, first kept).
+_ORDER = [c for c in DOC_COLUMNS if c != "doc_id"]
+FINALIZE_TMP = "_finalize"  # under the staging folder: what finalize writes before it swaps it in
 
 
 BAD_FILE_PREFIX = "__bad_file__:"  # doc_id of the errors row of an input shard left out
@@ -41,27 +56,110 @@ def bad_file_errors(run_id: str, bad_files: list[dict[str, Any]]) -> pl.DataFram
     )
 
 
-def build_documents(fs: Any, stage: str, run_id: str, run_date: str, n_tasks: int, passthrough: list[str],
-                    bad_files: list[dict[str, Any]] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(documents, extra error rows): one row per input document, with its status and counts.
+def stage_bad_file_errors(fs: Any, stage: str, run_id: str, run_date: str, bad_files: list[dict[str, Any]]) -> None:
+    """The errors rows of the shards left out, under the document-errors file name (a rebuild
+    clears them with the rest). One row per file: the driver holds the list of files, no rows."""
+    if bad_files:
+        write_table(fs, partition_dir(stage, Table.ERRORS.value, run_date), bad_file_errors(run_id, bad_files).to_arrow().cast(ERRORS),
+                    run_id, name=f"{document_errors_prefix(run_id)}badfiles.parquet")
 
-    `bad_files`: shards left out as unreadable; each gets an errors row (no documents row: its
-    documents were never read)."""
-    chunks = read_staged(fs, join(stage, "chunks"), columns=[*DOC_COLUMNS, *passthrough])
-    docs = chunks.unique(subset=["doc_id"], keep="first", maintain_order=True)
-    answers = read_staged(fs, partition_dir(stage, Table.ANSWERS.value, run_date), schema=TABLES[Table.ANSWERS.value],
-                          columns=["doc_id", "status", "tokens_in", "tokens_out"])
-    per_doc = answers.group_by("doc_id").agg(
-        pl.len().alias("n_prompts"),
-        pl.col("status").is_in(FAILED_ANSWERS).sum().alias("n_failed"),
-        pl.col("tokens_in").sum(),
-        pl.col("tokens_out").sum(),
-    )
-    docs = docs.join(per_doc, on="doc_id", how="left")
-    for table in COUNTED:
-        counts = read_staged(fs, partition_dir(stage, table, run_date), columns=["doc_id"], schema=TABLES[table])
-        docs = docs.join(counts.group_by("doc_id").agg(pl.len().alias(f"n_{table}")), on="doc_id", how="left")
-    docs = docs.with_columns(pl.col(c).fill_null(0) for c in ("n_prompts", "n_failed", "tokens_in", "tokens_out", *(f"n_{t}" for t in COUNTED)))
+
+def source_columns(source: str, passthrough: list[str]) -> list[str]:
+    """The columns `DocumentPartials(source)` reads from a staged table."""
+    if source == "chunks":
+        return [*DOC_COLUMNS, *[c for c in passthrough if c not in DOC_COLUMNS]]
+    if source == Table.ANSWERS.value:
+        return ["doc_id", "status", "tokens_in", "tokens_out"]
+    return ["doc_id"]
+
+
+def doc_fields(chunk_schema: pa.Schema, passthrough: list[str]) -> list[pa.Field]:
+    """The document columns carried from the chunk rows (DOC_COLUMNS then passthrough), strings plain."""
+    fields = []
+    for name in source_columns("chunks", passthrough)[1:]:
+        f = chunk_schema.field(name)
+        plain = pa.types.is_large_string(f.type) or pa.types.is_string_view(f.type)
+        fields.append(pa.field(name, pa.string() if plain else f.type))
+    return fields
+
+
+def partial_schema(fields: list[pa.Field]) -> pa.Schema:
+    """doc_id, has_doc (the row carries the document columns), the document columns, the counts."""
+    return pa.schema([pa.field("doc_id", pa.string()), pa.field("has_doc", pa.bool_()), *fields,
+                      *(pa.field(c, pa.int64()) for c in COUNTS)])
+
+
+def documents_schema(fields: list[pa.Field]) -> pa.Schema:
+    """DOCUMENTS, then source_path and the passthrough columns with their read types (plain strings)."""
+    fixed = {f.name for f in DOCUMENTS}
+    extra = [f for f in fields if f.name == "source_path"] + [f for f in fields if f.name not in fixed and f.name not in DOC_COLUMNS]
+    return pa.schema(list(DOCUMENTS) + extra)
+
+
+def _first_per_doc(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per doc_id; for an id given twice, the smallest by the document columns (deterministic)."""
+    return df.sort(_ORDER, nulls_last=True, maintain_order=True).unique(subset=["doc_id"], keep="first", maintain_order=True)
+
+
+class DocumentPartials:
+    """map_batches: one block of a staged table -> `partial_schema` rows, one per document of the block."""
+
+    def __init__(self, source: str, fields: list[pa.Field]):
+        self.source = source
+        self.schema = partial_schema(fields)
+
+    def __call__(self, block: pa.Table) -> pa.Table:
+        df = pl.from_arrow(block)
+        assert isinstance(df, pl.DataFrame)
+        if self.source == "chunks":
+            part = _first_per_doc(df.select([f.name for f in self.schema if f.name in df.columns])).with_columns(
+                pl.lit(True).alias("has_doc"))
+        elif self.source == Table.ANSWERS.value:
+            part = df.group_by("doc_id").agg(
+                pl.len().cast(pl.Int64).alias("n_prompts"),
+                pl.col("status").is_in(FAILED_ANSWERS).sum().cast(pl.Int64).alias("n_failed"),
+                pl.col("tokens_in").sum().cast(pl.Int64),
+                pl.col("tokens_out").sum().cast(pl.Int64),
+            )
+        else:
+            part = df.group_by("doc_id").agg(pl.len().cast(pl.Int64).alias(f"n_{self.source}"))
+        return _conform(part, self.schema)
+
+
+def _conform(df: pl.DataFrame, schema: pa.Schema) -> pa.Table:
+    """`df` with every column of `schema` (missing ones null, counts 0), in order, cast."""
+    missing = []
+    for f in schema:
+        if f.name in df.columns:
+            continue
+        if f.name in COUNTS:
+            missing.append(pl.lit(0, pl.Int64).alias(f.name))
+        elif f.name == "has_doc":
+            missing.append(pl.lit(False).alias(f.name))
+        else:
+            missing.append(pl.lit(None).alias(f.name))
+    table = df.with_columns(missing).select(schema.names).to_arrow()
+    return _cast(table, schema)
+
+
+def _cast(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Cast, with all-null columns (polars' Null type) made of the target type."""
+    arrays = [pa.nulls(table.num_rows, f.type) if pa.types.is_null(table.column(f.name).type) else table.column(f.name).cast(f.type)
+              for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def combine_documents(block: pa.Table, *, run_id: str, n_tasks: int, fields: list[pa.Field]) -> dict[str, pa.Table]:
+    """reduce: the partials of every document of one shuffle partition -> {documents, errors} rows.
+
+    Every partial row of a doc_id must be in `block` (the shuffle is hash-partitioned by doc_id).
+    """
+    df = pl.from_arrow(block)
+    assert isinstance(df, pl.DataFrame)
+    doc_names = [f.name for f in fields]
+    docs = _first_per_doc(df.filter(pl.col("has_doc")).select(["doc_id", *doc_names]))
+    sums = df.group_by("doc_id").agg(pl.col(c).sum() for c in COUNTS)
+    docs = docs.join(sums, on="doc_id", how="left").with_columns(pl.col(c).fill_null(0) for c in COUNTS)
     expected = pl.col("n_chunks") * n_tasks
     status = (
         pl.when(pl.col("doc_status").is_in([DocStatus.EMPTY.value, DocStatus.INVALID.value])).then(pl.col("doc_status"))
@@ -88,37 +186,43 @@ def build_documents(fs: Any, stage: str, run_id: str, run_date: str, n_tasks: in
         status.alias("status"),
         (pl.col("n_errors") + pl.col("doc_error").is_not_null().cast(pl.Int64)).alias("n_errors"),
     )
-    if bad_files:
-        extra_errors = pl.concat([extra_errors, bad_file_errors(run_id, bad_files)], how="vertical_relaxed")
-    fixed = [f.name for f in DOCUMENTS]
-    return docs.select(fixed + ["source_path"] + [c for c in passthrough if c not in fixed]), extra_errors
+    schema = documents_schema(fields)
+    return {Table.DOCUMENTS.value: _cast(docs.select(schema.names).to_arrow(), schema),
+            Table.ERRORS.value: _cast(extra_errors.to_arrow(), ERRORS)}
 
 
-def _documents_schema(table: pa.Table) -> pa.Schema:
-    """DOCUMENTS, then source_path and the passthrough columns with their read types (plain strings)."""
-    fixed = {f.name for f in DOCUMENTS}
-    extra = [
-        pa.field(f.name, pa.string() if pa.types.is_large_string(f.type) or pa.types.is_string_view(f.type) else f.type)
-        for f in table.schema
-        if f.name not in fixed
-    ]
-    return pa.schema(list(DOCUMENTS) + extra)
-
-
-def stage_documents(fs: Any, stage: str, run_id: str, run_date: str, documents: pl.DataFrame, extra_errors: pl.DataFrame) -> None:
-    """Fixed file names: building the documents again after a kill replaces, never adds."""
-    table = documents.to_arrow()
-    write_table(fs, partition_dir(stage, Table.DOCUMENTS.value, run_date), table.cast(_documents_schema(table)), run_id,
-                name=f"{part_prefix(run_id)}documents.parquet")
-    if extra_errors.height:
-        write_table(fs, partition_dir(stage, Table.ERRORS.value, run_date), extra_errors.to_arrow().cast(ERRORS), run_id,
-                    name=f"{part_prefix(run_id)}{DOCUMENT_ERRORS}.parquet")
+def document_errors_prefix(run_id: str) -> str:
+    """File names of the document-level error rows in the errors partition (cleared before a build)."""
+    return f"{part_prefix(run_id)}{DOCUMENT_ERRORS}"
 
 
 def clear_documents(fs: Any, stage: str, run_id: str, run_date: str) -> None:
-    """Remove what stage_documents wrote, so that documents are counted from the answers alone."""
+    """Remove what a build wrote (staged documents, document error files, the temp folder), so that
+    documents are counted from the answers alone."""
     fs.invalidate_cache()
-    for path in (join(partition_dir(stage, Table.DOCUMENTS.value, run_date), f"{part_prefix(run_id)}documents.parquet"),
-                 join(partition_dir(stage, Table.ERRORS.value, run_date), f"{part_prefix(run_id)}{DOCUMENT_ERRORS}.parquet")):
-        if fs.exists(path):
+    tmp = join(stage, FINALIZE_TMP, "documents")
+    if fs.exists(tmp):
+        fs.rm(tmp, recursive=True)
+    docs = partition_dir(stage, Table.DOCUMENTS.value, run_date)
+    for path in fs.find(docs) if fs.exists(docs) else []:
+        fs.rm(path)
+    errors = partition_dir(stage, Table.ERRORS.value, run_date)
+    prefix = document_errors_prefix(run_id)
+    for path in fs.find(errors) if fs.exists(errors) else []:
+        if path.rsplit("/", 1)[-1].startswith(prefix):
             fs.rm(path)
+
+
+def swap_in_documents(fs: Any, stage: str, run_date: str) -> None:
+    """Move a finished build's files from the temp folder into the staged partitions."""
+    tmp = join(stage, FINALIZE_TMP, "documents")
+    fs.invalidate_cache()
+    for table in (Table.DOCUMENTS.value, Table.ERRORS.value):
+        src, dst = partition_dir(tmp, table, run_date), partition_dir(stage, table, run_date)
+        files = sorted(fs.find(src)) if fs.exists(src) else []
+        if files:
+            fs.makedirs(dst, exist_ok=True)
+        for path in files:
+            fs.mv(path, join(dst, path.rsplit("/", 1)[-1]))
+    if fs.exists(tmp):
+        fs.rm(tmp, recursive=True)

@@ -6,11 +6,10 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 
 from yayi_batch.parse import INTERNAL_ERROR
 from yayi_batch.schema import TABLES, AnswerStatus, RunOutcome, Table
-from yayi_batch.write.paths import partition_dir
-from yayi_batch.write.tables import read_staged
 
 _PARSED = {AnswerStatus.OK.value, AnswerStatus.REPAIRED.value, AnswerStatus.TRUNCATED.value, AnswerStatus.EMPTY.value}
 
@@ -77,51 +76,75 @@ class RunSummary:
         return d
 
 
-def _value_counts(df: pl.DataFrame, column: str) -> dict[str, int]:
-    if df.height == 0:
-        return {}
-    vc = df.group_by(column).agg(pl.len().alias("n")).sort("n", descending=True)
-    return {str(k): int(n) for k, n in vc.iter_rows()}
+# The value counts of the summary: (metric, column(s) of a table). Each staged block becomes
+# (metric, value, n) rows (`count_values`); summed over the run they are a few dozen rows at most.
+VALUE_COUNTS: dict[str, list[tuple[str, str]]] = {
+    Table.ANSWERS.value: [("answer_status", "status")],
+    Table.ENTITIES.value: [("match_kinds", "match")],
+    Table.RELATIONS.value: [("match_kinds", "head_match"), ("match_kinds", "tail_match")],
+    Table.EVENTS.value: [("match_kinds", "trigger_match")],
+    Table.EVENT_ARGUMENTS.value: [("match_kinds", "match")],
+    Table.DOCUMENTS.value: [("documents_by_status", "status")],
+    Table.ERRORS.value: [("errors_by_kind", "kind")],
+}
+DROP_NULLS = {"trigger_match"}  # an event without a trigger has no match kind to count
+SUMS = {Table.ANSWERS.value: ["tokens_in", "tokens_out"]}
+COUNT_SCHEMA = pa.schema([("metric", pa.string()), ("value", pa.string()), ("n", pa.int64())])
 
 
-def summarize(fs: Any, stage: str, run_date: str, *, wall_s: float, generate_s: float,
-              output: str, run_id: str, n_inputs: int) -> RunSummary:
-    """The summary of a staged run; reads each staged table once (the columns it needs)."""
-    def staged(table: str, columns: list[str]) -> pl.DataFrame:
-        return read_staged(fs, partition_dir(stage, table, run_date), columns=columns, schema=TABLES[table])
+def summary_columns(table: str) -> list[str]:
+    """The columns `count_values` reads from a staged table."""
+    cols = [c for _, c in VALUE_COUNTS.get(table, [])] + SUMS.get(table, [])
+    return cols + (["reason"] if table == Table.ANSWERS.value else [])
 
-    answers = staged(Table.ANSWERS.value, ["status", "reason", "tokens_in", "tokens_out"])
-    entities = staged("entities", ["match"])
-    relations = staged("relations", ["head_match", "tail_match"])
-    events = staged("events", ["trigger_match"])
-    arguments = staged("event_arguments", ["match"])
-    matches = pl.concat(
-        [
-            entities.select(pl.col("match")),
-            relations.select(pl.col("head_match").alias("match")),
-            relations.select(pl.col("tail_match").alias("match")),
-            events.select(pl.col("trigger_match").alias("match")).drop_nulls(),
-            arguments.select(pl.col("match")),
-        ]
-    )
-    documents = staged("documents", ["status"])
-    errors = staged("errors", ["kind"])
-    tables = {"entities": entities, "relations": relations, "events": events, "event_arguments": arguments,
-              "errors": errors, "documents": documents, "answers": answers}
-    counts = {table: tables[table].height for table in TABLES}
+
+def count_values(block: pa.Table, table: str) -> pa.Table:
+    """One block of a staged table -> (metric, value, n): its value counts, token sums and parser bugs."""
+    df = pl.from_arrow(block)
+    assert isinstance(df, pl.DataFrame)
+    parts = []
+    for metric, column in VALUE_COUNTS.get(table, []):
+        col = df.select(pl.col(column).cast(pl.String).alias("value"))
+        col = col.drop_nulls() if column in DROP_NULLS else col.with_columns(pl.col("value").fill_null("None"))
+        parts.append(col.group_by("value").agg(pl.len().cast(pl.Int64).alias("n")).with_columns(pl.lit(metric).alias("metric")))
+    for column in SUMS.get(table, []):
+        parts.append(pl.DataFrame({"metric": [column], "value": [""], "n": [int(df[column].sum() or 0)]}))
+    if table == Table.ANSWERS.value:
+        bugs = int(df["reason"].str.starts_with(INTERNAL_ERROR).sum() or 0)
+        parts.append(pl.DataFrame({"metric": ["parser_internal_errors"], "value": [""], "n": [bugs]}))
+    if not parts:
+        return COUNT_SCHEMA.empty_table()
+    out = pl.concat([p.select(pl.col("metric").cast(pl.String), pl.col("value").cast(pl.String), pl.col("n").cast(pl.Int64))
+                     for p in parts])
+    return out.to_arrow().cast(COUNT_SCHEMA)
+
+
+def _ranked(counts: dict[str, int]) -> dict[str, int]:
+    """Most frequent first (ties by value): the same order on every run."""
+    return {k: n for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0}
+
+
+def summary_from_counts(rows: list[dict[str, Any]], table_rows: dict[str, int], *, wall_s: float, generate_s: float,
+                        output: str, run_id: str, n_inputs: int) -> RunSummary:
+    """The summary from the summed (metric, value, n) rows and the rows per table (Parquet footers)."""
+    by_metric: dict[str, dict[str, int]] = {}
+    for row in rows:
+        metric_counts = by_metric.setdefault(row["metric"], {})
+        metric_counts[row["value"]] = metric_counts.get(row["value"], 0) + int(row["n"])
+    scalar = lambda m: int(by_metric.get(m, {}).get("", 0))  # noqa: E731
     return RunSummary(
         run_id=run_id,
         output=output,
         n_inputs=n_inputs,
-        documents=documents.height,
-        documents_by_status=_value_counts(documents, "status"),
-        rows=counts,
-        answer_status=_value_counts(answers, "status"),
-        match_kinds=_value_counts(matches, "match"),
-        errors_by_kind=_value_counts(errors, "kind"),
-        parser_internal_errors=int(answers["reason"].str.starts_with(INTERNAL_ERROR).sum() or 0) if answers.height else 0,
-        tokens_in=int(answers["tokens_in"].sum() or 0) if answers.height else 0,
-        tokens_out=int(answers["tokens_out"].sum() or 0) if answers.height else 0,
+        documents=int(table_rows.get(Table.DOCUMENTS.value, 0)),
+        documents_by_status=_ranked(by_metric.get("documents_by_status", {})),
+        rows={table: int(table_rows.get(table, 0)) for table in TABLES},
+        answer_status=_ranked(by_metric.get("answer_status", {})),
+        match_kinds=_ranked(by_metric.get("match_kinds", {})),
+        errors_by_kind=_ranked(by_metric.get("errors_by_kind", {})),
+        parser_internal_errors=scalar("parser_internal_errors"),
+        tokens_in=scalar("tokens_in"),
+        tokens_out=scalar("tokens_out"),
         wall_s=round(wall_s, 2),
         generate_s=round(generate_s, 2),
     )

@@ -18,13 +18,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import polars as pl
 import ray.data
 
-from yayi_batch.finalize import checks
-from yayi_batch.finalize.documents import build_documents, clear_documents, stage_documents
-from yayi_batch.finalize.overlaps import dedupe_overlaps
-from yayi_batch.finalize.summary import RunSummary, summarize
+from yayi_batch.finalize import checks, ray_ops
+from yayi_batch.finalize import documents as docs_step
+from yayi_batch.finalize.summary import RunSummary
 from yayi_batch.fs import arrow_filesystem, display_uri, join
 from yayi_batch.generate.engine import LIGHT_STAGE_CPUS
 from yayi_batch.model.node import token_counter_on_this_node
@@ -33,14 +31,12 @@ from yayi_batch.read.dataset import find_duplicate_ids, read_documents
 from yayi_batch.run.checkpoint import checkpointed
 from yayi_batch.run.context import RunContext
 from yayi_batch.run.manifest import build_manifest
-from yayi_batch.schema import ANSWERS, FinishReason, Pass, Table
+from yayi_batch.schema import Pass
 from yayi_batch.steps import answers as answers_step
 from yayi_batch.steps import prepare as prepare_step
 from yayi_batch.steps import prompt_rows as prompt_step
-from yayi_batch.steps import retry as retry_step
-from yayi_batch.write.paths import partition_dir
 from yayi_batch.write.sink import TablesSink
-from yayi_batch.write.tables import count_rows, read_staged, write_table
+from yayi_batch.write.tables import count_rows
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +98,7 @@ def _extract(ctx: RunContext, source: str, step: Pass, attempt: int) -> None:
             parsed.write_datasink(TablesSink(cfg.output.path, cfg.output.storage_options, ctx.id, ctx.run_date))
     ctx.generate_seconds += time.perf_counter() - t0
     if cfg.engine.fail_on_error:  # before the pass is marked done: a rerun checks again
-        failed = [r for r in checks.engine_failures(staging.fs, staging.path, ctx.run_date) if r["attempt"] == attempt]
+        failed = checks.engine_failures(staging.fs, staging.path, ctx.run_date, attempt)
         checks.verify_no_engine_errors(failed, ctx.id, step.value, display_uri(staging.fs, staging.path))
 
 
@@ -112,19 +108,18 @@ def extract(ctx: RunContext) -> None:
 
 
 def stage_retry_prompts(ctx: RunContext) -> None:
-    """Pass 3a: answers cut at max_tokens -> prompt rows on the two halves of their chunk, staged."""
+    """Pass 3a: answers cut at max_tokens -> prompt rows on the two halves of their chunk, staged.
+
+    In Ray Data (finalize/ray_ops.py): the cut answers are found per block, then shuffled with the
+    chunk rows by chunk_id; the driver holds neither.
+    """
     staging = ctx.staging
     staging.remove(RETRY_PROMPTS)
-    answers = read_staged(staging.fs, partition_dir(staging.path, Table.ANSWERS.value, ctx.run_date),
-                          columns=["chunk_id", "task", "finish_reason"], schema=ANSWERS)
-    truncated = (answers.filter(pl.col("finish_reason") == FinishReason.LENGTH.value)
-                 .select("chunk_id", "task").unique().sort("chunk_id", "task"))
-    if truncated.height == 0:
-        return
-    chunks = read_staged(staging.fs, join(staging.path, CHUNKS), columns=["doc_id", "chunk_id", "chunk_start", "chunk_text", "lang"])
-    prompts = prompt_step.BuildPromptRows(ctx.cfg.extraction)(retry_step.half_chunks(chunks.to_arrow(), truncated.to_arrow()))
-    log.info("retrying %d answers cut at max_tokens: %d prompts on half chunks", truncated.height, prompts.num_rows)
-    write_table(staging.fs, join(staging.path, RETRY_PROMPTS), prompts, "retry")
+    n = ray_ops.stage_retry_prompts(staging.fs, staging.path, ctx.id, ctx.run_date, ctx.cfg.extraction,
+                                    join(staging.path, RETRY_PROMPTS))
+    if n:
+        log.info("retrying %d answers cut at max_tokens: %d prompts on half chunks", n,
+                 count_rows(staging.fs, join(staging.path, RETRY_PROMPTS)))
 
 
 def retry(ctx: RunContext) -> None:
@@ -135,16 +130,21 @@ def retry(ctx: RunContext) -> None:
 def finalize(ctx: RunContext) -> None:
     """Pass 4: merge mentions found twice, build `documents`, count, save the manifest.
 
-    Safe to run again after a kill: what it wrote is cleared first, the merge is idempotent.
+    All of it in Ray Data over the staged tables (finalize/ray_ops.py): the driver holds counts,
+    file names and the summary's value counts, nothing that grows with the corpus. Safe to run
+    again after a kill: what it wrote is cleared first, the merge finishes or redoes its swap.
     """
     fs, stage, cfg = ctx.staging.fs, ctx.staging.path, ctx.cfg
-    clear_documents(fs, stage, ctx.id, ctx.run_date)
-    log.info("merged mentions found twice in chunk overlaps or retries: %s", dedupe_overlaps(fs, stage, ctx.id, ctx.run_date))
-    documents, extra_errors = build_documents(fs, stage, ctx.id, ctx.run_date, len(cfg.extraction.tasks), cfg.input.passthrough_columns,
-                                              bad_files=ctx.bad_files)
-    stage_documents(fs, stage, ctx.id, ctx.run_date, documents, extra_errors)
-    summary = summarize(fs, stage, ctx.run_date, wall_s=time.perf_counter() - ctx.t0, generate_s=ctx.generate_seconds,
-                        output=cfg.output.path, run_id=ctx.id, n_inputs=len(ctx.files))
+    docs_step.clear_documents(fs, stage, ctx.id, ctx.run_date)
+    # Mentions are found twice only by overlapping chunks or by a retry of a chunk: else no merge.
+    if cfg.chunk.overlap_tokens > 0 or count_rows(fs, join(stage, RETRY_PROMPTS)):
+        log.info("merged mentions found twice in chunk overlaps or retries: %s",
+                 ray_ops.merge_found_twice(fs, stage, ctx.id, ctx.run_date))
+    ray_ops.build_documents(fs, stage, cfg.output.path, cfg.output.storage_options, ctx.id, ctx.run_date,
+                            len(cfg.extraction.tasks), cfg.input.passthrough_columns)
+    docs_step.stage_bad_file_errors(fs, stage, ctx.id, ctx.run_date, ctx.bad_files)
+    summary = ray_ops.summarize(fs, stage, ctx.run_date, wall_s=time.perf_counter() - ctx.t0, generate_s=ctx.generate_seconds,
+                                output=cfg.output.path, run_id=ctx.id, n_inputs=len(ctx.files))
     summary.skipped_inputs = len(ctx.skipped)
     summary.bad_inputs = len(ctx.bad_files)
     summary.resumed_passes = ctx.resumed_passes
@@ -155,7 +155,9 @@ def verify(ctx: RunContext) -> checks.CountReport:
     """The count check that ends every run before publishing (finalize/checks.py); raises RunFailed."""
     staging = ctx.staging
     folders = [PROMPTS] + ([RETRY_PROMPTS] if ctx.cfg.sampling.retry_truncated else [])
-    report = checks.count_check(staging.fs, staging.path, ctx.run_date, [(ctx.fs_in, f["fs_path"]) for f in ctx.files], folders)
+    orphans = ray_ops.find_orphans(staging.fs, staging.path, ctx.run_date)
+    report = checks.count_check(staging.fs, staging.path, ctx.run_date, [(ctx.fs_in, f["fs_path"]) for f in ctx.files], folders,
+                                orphans)
     checks.verify_counts(report, ctx.id, display_uri(staging.fs, staging.path))
     log.info("count check: %d input rows = %d documents, %d prompts = %d answers, every row references a document",
              report.input_rows, report.documents, report.prompts, report.answers)

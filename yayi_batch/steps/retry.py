@@ -8,9 +8,10 @@ cut again becomes an `errors` row of kind `too_long` (see steps/answers.py).
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from yayi_batch.chunk import split_sentences
-from yayi_batch.schema import stable_id
+from yayi_batch.schema import FinishReason, stable_id
 from yayi_batch.steps import Columns
 
 COLUMNS = Columns(
@@ -53,3 +54,36 @@ def half_chunks(chunks: pa.Table, truncated: pa.Table) -> pa.Table:
     schema = pa.schema([("doc_id", pa.string()), ("chunk_id", pa.string()), ("chunk_start", pa.int64()),
                         ("chunk_text", pa.string()), ("lang", pa.string()), ("only_task", pa.string())])
     return pa.Table.from_pylist(rows, schema=schema)
+
+
+# --- the retry prompts as a map/shuffle/reduce over the staged tables (finalize/ray_ops.py) -----
+# Truncated (chunk_id, task) keys and chunk rows are mapped to one shape, hash-partitioned by
+# chunk_id (a key meets its chunk in one block), and each block is cut into half chunks.
+
+CHUNK_COLUMNS = ["doc_id", "chunk_id", "chunk_start", "chunk_text", "lang"]
+RETRY_SIDES = pa.schema([("chunk_id", pa.string()), ("task", pa.string()), ("doc_id", pa.string()),
+                         ("chunk_start", pa.int64()), ("chunk_text", pa.string()), ("lang", pa.string())])
+
+
+def truncated_keys(answers: pa.Table) -> pa.Table:
+    """A block of `answers` -> the (chunk_id, task) of the answers cut at max_tokens, as RETRY_SIDES rows."""
+    cut = answers.filter(pc.equal(answers.column("finish_reason"), FinishReason.LENGTH.value))
+    n = cut.num_rows
+    return pa.table({"chunk_id": cut.column("chunk_id").cast(pa.string()), "task": cut.column("task").cast(pa.string()),
+                     **{f.name: pa.nulls(n, f.type) for f in RETRY_SIDES if f.name not in ("chunk_id", "task")}},
+                    schema=RETRY_SIDES)
+
+
+def chunk_side(chunks: pa.Table) -> pa.Table:
+    """A block of staged chunk rows -> RETRY_SIDES rows (task null); placeholders (no chunk) dropped."""
+    rows = chunks.filter(pc.is_valid(chunks.column("chunk_id")))
+    return pa.table({**{c: rows.column(c).cast(RETRY_SIDES.field(c).type) for c in CHUNK_COLUMNS},
+                     "task": pa.nulls(rows.num_rows, pa.string())}).select(RETRY_SIDES.names)
+
+
+def half_chunks_of_partition(block: pa.Table) -> pa.Table:
+    """reduce: one shuffle partition (every row of its chunk_ids) -> the half-chunk rows of its keys."""
+    is_key = pc.is_valid(block.column("task"))
+    keys = block.filter(is_key).select(["chunk_id", "task"]).group_by(["chunk_id", "task"]).aggregate([])
+    keys = keys.sort_by([("chunk_id", "ascending"), ("task", "ascending")])
+    return half_chunks(block.filter(pc.invert(is_key)).select(CHUNK_COLUMNS), keys)

@@ -8,13 +8,15 @@ as a unit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import pyarrow as pa
 from ray.data._internal.planner.plan_write_op import WRITE_UUID_KWARG_NAME
 from ray.data.block import BlockAccessor
 from ray.data.datasource import BlockBasedFileDatasink, FilenameProvider
 
-from yayi_batch.fs import arrow_filesystem, filesystem
+from yayi_batch.fs import arrow_filesystem, filesystem, join
 from yayi_batch.write.paths import part_prefix, partition_dir, safe_partition_value, staging_dir
 from yayi_batch.write.tables import explode, write_table
 
@@ -26,13 +28,14 @@ class PartFilenames(FilenameProvider):
     file that starts with it, in all table folders, before the resumed run writes them again.
     """
 
-    def __init__(self, run_id: str):
+    def __init__(self, run_id: str, marker: str = ""):
         super().__init__(file_format="parquet")
         self.run_id = run_id
+        self.marker = marker  # a word after the run (no "-"): e.g. what finalize wrote
 
     def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
         # write_uuid is Ray's (hex); sanitized anyway: a file name never carries a path
-        return f"{part_prefix(self.run_id)}{safe_partition_value(write_uuid)}_{task_index:06}.parquet"
+        return f"{part_prefix(self.run_id)}{self.marker}{safe_partition_value(write_uuid)}_{task_index:06}.parquet"
 
 
 class TablesSink(BlockBasedFileDatasink):
@@ -40,16 +43,26 @@ class TablesSink(BlockBasedFileDatasink):
 
     A file datasink (rooted at the run's staging folder) so that Ray Data's checkpointing can use
     its two-phase commit: ids pending -> files written -> ids committed.
+
+    `split` turns a write task's rows into {table: rows} (default: answer rows exploded into the
+    typed tables); `subdir` roots the tables under a folder of the staging folder (finalize writes
+    there first, then swaps); `markers` puts a word after the run in a table's file names.
     """
 
-    def __init__(self, output: str, storage_options: dict[str, Any], run_id: str, run_date: str):
+    def __init__(self, output: str, storage_options: dict[str, Any], run_id: str, run_date: str,
+                 split: Callable[[pa.Table], dict[str, pa.Table]] = explode, subdir: str = "",
+                 markers: dict[str, str] | None = None):
         fs, base = filesystem(output, storage_options)
-        super().__init__(staging_dir(base, run_id), filesystem=arrow_filesystem(fs), try_create_dir=False,
+        root = join(staging_dir(base, run_id), subdir) if subdir else staging_dir(base, run_id)
+        super().__init__(root, filesystem=arrow_filesystem(fs), try_create_dir=False,
                          filename_provider=PartFilenames(run_id))
         self.output = output
         self.storage_options = storage_options
         self.run_id = run_id
         self.run_date = run_date
+        self.split = split
+        self.subdir = subdir
+        self.markers = markers or {}
 
     def write_block(self, block: BlockAccessor, block_index: int, ctx: Any) -> None:
         table = block.to_arrow()
@@ -57,11 +70,12 @@ class TablesSink(BlockBasedFileDatasink):
             return
         name = self.filename_provider.get_filename_for_task(ctx.kwargs[WRITE_UUID_KWARG_NAME], ctx.task_idx)
         fs, base = filesystem(self.output, self.storage_options)
-        stage = staging_dir(base, self.run_id)
-        for table_name, rows in explode(table).items():
+        stage = join(staging_dir(base, self.run_id), self.subdir) if self.subdir else staging_dir(base, self.run_id)
+        prefix = part_prefix(self.run_id)
+        for table_name, rows in self.split(table).items():
             if rows.num_rows:
-                write_table(fs, partition_dir(stage, table_name, self.run_date), rows, self.run_id, name=name)
+                marked = prefix + self.markers.get(table_name, "") + name.removeprefix(prefix)
+                write_table(fs, partition_dir(stage, table_name, self.run_date), rows, self.run_id, name=marked)
 
     def get_name(self) -> str:
         return "YayiTables"
-

@@ -1,5 +1,6 @@
-"""Tables on storage: write one Parquet file, read a staged table back, count rows from footers,
-and explode answer rows into the typed tables. Pure: pyarrow, polars and fsspec.
+"""Tables on storage: write one Parquet file, count rows from footers,
+and explode answer rows into the typed tables. Pure: pyarrow and fsspec.
+(Staged tables are read back by Ray Data tasks, never whole on the driver: finalize/ray_ops.py.)
 """
 
 from __future__ import annotations
@@ -7,13 +8,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from yayi_batch.fs import arrow_filesystem, join
+from yayi_batch.fs import join
 from yayi_batch.schema import ANSWER_RECORD_TABLES, ANSWERS, TABLES, Table
 from yayi_batch.write.paths import part_prefix, partition_dir
 
@@ -25,16 +24,6 @@ def write_table(fs: Any, folder: str, table: pa.Table, run_id: str, name: str | 
     with fs.open(path, "wb") as fh:
         pq.write_table(table, fh, compression="zstd")
     return path
-
-
-def read_staged(fs: Any, folder: str, columns: list[str] | None = None, schema: pa.Schema | None = None) -> pl.DataFrame:
-    """A staged table as polars; empty (with the schema's columns) when nothing was written."""
-    fs.invalidate_cache()  # workers wrote these files; an s3fs listing cached earlier is stale
-    if not fs.exists(folder) or not fs.find(folder):
-        empty = schema.empty_table() if schema is not None else pa.table({})
-        return pl.from_arrow(empty.select(columns) if columns else empty)
-    ds = pads.dataset(folder, filesystem=arrow_filesystem(fs), format="parquet", partitioning="hive")
-    return pl.from_arrow(ds.to_table(columns=columns))
 
 
 def count_rows(fs: Any, folder: str) -> int:
