@@ -221,11 +221,16 @@ def main() -> None:
         "sets": args.sets, "truncate_every": args.truncate_every, "sizes": rows,
         "rss_growth_mb": round(last["driver_peak_rss_mb"] - first["driver_peak_rss_mb"], 1),
         "time_ratio": round(last["wall_s"] / first["wall_s"], 2), "docs_ratio": ratio,
+        # Each size against the one before (the target: 4x the documents in at most 4.4x the time).
+        "steps": [{"docs": f"{a['docs']}->{b['docs']}", "docs_ratio": round(b["docs"] / a["docs"], 2),
+                   "time_ratio": round(b["wall_s"] / a["wall_s"], 2),
+                   "rss_growth_mb": round(b["driver_peak_rss_mb"] - a["driver_peak_rss_mb"], 1)} for a, b in zip(rows, rows[1:])],
         "rss_per_doc_kb": round((last["driver_peak_rss_mb"] - first["driver_peak_rss_mb"]) * 1024 / (last["docs"] - first["docs"]), 3)
         if len(rows) > 1 else None,
     }
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["machine"] = machine()
+    entry["load_average"] = [round(x, 2) for x in os.getloadavg()]  # at the end: wall times are only comparable on a quiet machine
     results.setdefault("runs", {})[args.label] = entry
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

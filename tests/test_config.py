@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from yayi_batch.cli import demo_config
-from yayi_batch.config import ConfigError, apply_override, load_config
+from yayi_batch.config import ConfigError, EngineConfig, apply_override, load_config
 from yayi_batch.schema import Task
 
 REPO = Path(__file__).resolve().parents[1]
@@ -176,3 +176,13 @@ def test_cli_prints_one_line_and_exits_2_on_bad_config(tmp_path, capsys):
     assert main(["run", "--config", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"yayi-batch: {path}: invalid config") and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("n_prompts", "rows_per_block", "max_blocks", "expected"),
+                         [(0, 64, 2000, 64), (225, 64, 2000, 64), (128_000, 64, 2000, 64), (128_001, 64, 2000, 65),
+                          (384_000, 64, 2000, 192), (30_000_000, 256, 2000, 15_000), (10, 4, 2, 5)])
+def test_a_pass_is_cut_into_at_most_max_blocks_blocks(n_prompts, rows_per_block, max_blocks, expected):
+    engine = EngineConfig(rows_per_block=rows_per_block, max_blocks=max_blocks)
+    rows = engine.block_rows(n_prompts)
+    assert rows == expected
+    assert -(-n_prompts // rows) <= max_blocks

@@ -21,6 +21,7 @@ ENGINE_SIDE = {
     "yayi_batch.read.dataset",
     "yayi_batch.write.sink",
     "yayi_batch.finalize.ray_ops",  # finalize and the retry prompts as Ray Data operations
+    "yayi_batch.shuffle",  # sizes Ray Data key shuffles
     "yayi_batch.run",
     "yayi_batch.run.job",
     "yayi_batch.run.passes",

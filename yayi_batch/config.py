@@ -164,11 +164,20 @@ class EngineConfig(_Strict):
     # Prompts per block: the unit that streams to the writer and that Ray Data's checkpoint
     # commits, so a killed run redoes only the blocks that were in flight.
     rows_per_block: int = Field(64, ge=1)
+    # Ray Data keeps a stats record per block and operator on the driver until a pass ends
+    # (ray-project/ray#66016; ~20 KB a block here), so a pass never cuts its prompts into more
+    # blocks than this: a larger corpus gets larger blocks, and the driver's memory stays bounded.
+    max_blocks: int = Field(2000, ge=1)
     # An answer the engine failed is an `engine_error` row (its documents `partial`/`failed`) and
     # the run goes on; true: the run stops after the pass, names the failed prompts, publishes nothing.
     fail_on_error: bool = False
     # Fault injection for tests (see generate/rows.py): null in every real run.
     inject_fault: FaultConfig | None = None
+
+    def block_rows(self, n_prompts: int) -> int:
+        """Prompts per block for a pass of `n_prompts`: rows_per_block, or more when the pass
+        would otherwise be cut into more than max_blocks blocks."""
+        return max(self.rows_per_block, -(-n_prompts // self.max_blocks))
 
 
 class SamplingConfig(_Strict):

@@ -125,3 +125,15 @@ def test_retry_rows_from_a_partition_of_keys_and_chunks(reverse):
     rows = half_chunks_of_partition(sides).to_pylist()
     assert len(rows) == 2 and {r["only_task"] for r in rows} == {"re"}  # the key given twice: asked once
     assert "".join(r["chunk_text"] for r in rows) == text
+
+
+def test_sum_counts_adds_the_rows_of_many_blocks():
+    from yayi_batch.finalize.summary import COUNT_SCHEMA, sum_counts
+
+    block = pa.Table.from_pylist([{"metric": "answer_status", "value": "ok", "n": 3}, {"metric": "answer_status", "value": "ok", "n": 4},
+                                  {"metric": "answer_status", "value": "invalid", "n": 1}, {"metric": "tokens_in", "value": "", "n": 10}],
+                                 schema=COUNT_SCHEMA)
+    rows = sorted(sum_counts(block).to_pylist(), key=lambda r: (r["metric"], r["value"]))
+    assert rows == [{"metric": "answer_status", "value": "invalid", "n": 1}, {"metric": "answer_status", "value": "ok", "n": 7},
+                    {"metric": "tokens_in", "value": "", "n": 10}]
+    assert sum_counts(COUNT_SCHEMA.empty_table()).num_rows == 0

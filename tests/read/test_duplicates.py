@@ -1,9 +1,10 @@
 """keep_first's choice of the kept occurrence and the fail message (pure; the Ray side is in
 tests/integration/test_bad_inputs_run.py)."""
 
+import pyarrow as pa
 import pytest
 
-from yayi_batch.read.duplicates import DuplicateIds, describe_duplicates, later_occurrences, row_position
+from yayi_batch.read.duplicates import DuplicateIds, describe_duplicates, duplicated_rows, later_occurrences, row_position
 
 FILES = [{"path": "/in/a.parquet", "fs_path": "/in/a.parquet"}, {"path": "/in/b.parquet", "fs_path": "/in/b.parquet"}]
 
@@ -44,3 +45,17 @@ def test_fail_message_names_ids_files_and_the_rest():
     msg = DuplicateIds(25, 0, named, frozenset()).message()
     assert msg.startswith("25 document id(s) occur more than once: '1' in /in/a.parquet, /in/b.parquet; ")
     assert "'x' in /in/b.parquet (x2)" in msg and "(+23 more ids)" in msg and "input.duplicate_ids=keep_first" in msg
+
+
+@pytest.mark.parametrize(("ids", "rows", "first"), [
+    (["a", "b", "c"], [], []),
+    (["a", "b", "a"], ["a", "a"], [True, False]),
+    (["b", "a", "b", "a", "b", None], ["a", "a", "b", "b", "b"], [True, False, True, False, False]),
+    ([], [], []),
+], ids=["none", "one-id-twice", "two-ids", "empty"])
+def test_duplicated_rows_keeps_the_rows_of_ids_seen_twice_and_marks_one_per_id(ids, rows, first):
+    block = pa.table({"doc_id": pa.array(ids, pa.string()), "source_path": ["f"] * len(ids), "row_hash": list(range(len(ids)))})
+    out = duplicated_rows(block)
+    assert out.column("doc_id").to_pylist() == rows
+    assert out.column("first_of_id").to_pylist() == first
+    assert sum(first) == len(set(rows))  # what n_ids counts

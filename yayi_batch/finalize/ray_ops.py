@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,10 +24,11 @@ import ray.data
 from yayi_batch.config import ExtractionConfig
 from yayi_batch.finalize import checks, overlaps
 from yayi_batch.finalize import documents as docs_step
-from yayi_batch.finalize.summary import VALUE_COUNTS, RunSummary, count_values, summary_columns, summary_from_counts
+from yayi_batch.finalize.summary import VALUE_COUNTS, RunSummary, count_values, sum_counts, summary_columns, summary_from_counts
 from yayi_batch.fs import arrow_filesystem, join
 from yayi_batch.generate.engine import LIGHT_STAGE_CPUS
 from yayi_batch.schema import ID_COLUMNS, TABLES, Table
+from yayi_batch.shuffle import by_key
 from yayi_batch.steps import prompt_rows as prompt_step
 from yayi_batch.steps import retry as retry_step
 from yayi_batch.write.paths import partition_dir
@@ -36,14 +36,6 @@ from yayi_batch.write.sink import PartFilenames, TablesSink
 from yayi_batch.write.tables import count_rows, staged_counts
 
 log = logging.getLogger(__name__)
-
-ROWS_PER_PARTITION = 250_000  # rows per shuffle partition: bounds a reduce task's memory
-
-
-def partitions(rows: int) -> int:
-    """Shuffle partitions for `rows` rows (at least 1)."""
-    return max(1, math.ceil(rows / ROWS_PER_PARTITION))
-
 
 @contextlib.contextmanager
 def _plain_parquet_reads() -> Iterator[None]:
@@ -96,7 +88,7 @@ def merge_found_twice(fs: Any, stage: str, run_id: str, run_date: str) -> dict[s
             if ds is None:
                 continue
             tmp = overlaps.merge_dir(stage, table)
-            merged = ds.repartition(partitions(before), keys=[id_column]).map_batches(
+            merged = by_key(ds, before, id_column).map_batches(
                 overlaps.keep_one_per_id, fn_kwargs={"id_column": id_column}, batch_size=None, batch_format="pyarrow",
                 num_cpus=LIGHT_STAGE_CPUS)
             merged.write_parquet(tmp, filesystem=arrow_filesystem(fs), filename_provider=PartFilenames(run_id, marker="merged"))
@@ -141,7 +133,7 @@ def build_documents(fs: Any, stage: str, output: str, storage_options: dict[str,
     split = functools.partial(docs_step.combine_documents, run_id=run_id, n_tasks=n_tasks, fields=fields)
     sink = TablesSink(output, storage_options, run_id, run_date, split=split,
                       subdir=join(docs_step.FINALIZE_TMP, "documents"), markers={Table.ERRORS.value: docs_step.DOCUMENT_ERRORS})
-    union.repartition(partitions(rows), keys=["doc_id"]).write_datasink(sink)
+    by_key(union, rows, "doc_id").write_datasink(sink)
     docs_step.swap_in_documents(fs, stage, run_date)
 
 
@@ -162,7 +154,7 @@ def find_orphans(fs: Any, stage: str, run_date: str) -> list[dict[str, Any]]:
     if not parts:
         return []
     union = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    found = union.repartition(partitions(rows), keys=["doc_id"]).map_batches(
+    found = by_key(union, rows, "doc_id").map_batches(
         checks.orphans_of_partition, batch_size=None, batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS)
     return found.take_all()
 
@@ -183,8 +175,8 @@ def summarize(fs: Any, stage: str, run_date: str, *, wall_s: float, generate_s: 
     rows: list[dict[str, Any]] = []
     if parts:
         union = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-        summed = union.groupby(["metric", "value"], num_partitions=1).sum("n")
-        rows = [{"metric": r["metric"], "value": r["value"], "n": r["sum(n)"]} for r in summed.take_all()]
+        # A few dozen rows per block: one block sums them (no groupby, whose actors take seconds to start).
+        rows = union.repartition(1).map_batches(sum_counts, batch_size=None, batch_format="pyarrow").take_all()
     return summary_from_counts(rows, {t: table_rows.get(t, 0) for t in TABLES}, wall_s=wall_s, generate_s=generate_s,
                                output=output, run_id=run_id, n_inputs=n_inputs)
 
@@ -210,7 +202,7 @@ def stage_retry_prompts(fs: Any, stage: str, run_id: str, run_date: str, extract
     if chunks is None:
         return 0
     sides = keys.union(chunks.map_batches(retry_step.chunk_side, batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS))
-    halves = sides.repartition(partitions(n_keys + count_rows(fs, chunks_dir)), keys=["chunk_id"]).map_batches(
+    halves = by_key(sides, n_keys + count_rows(fs, chunks_dir), "chunk_id").map_batches(
         retry_step.half_chunks_of_partition, batch_size=None, batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS)
     prompts = halves.map_batches(prompt_step.BuildPromptRows(extraction), batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS)
     prompts.write_parquet(folder, filesystem=arrow_filesystem(fs), filename_provider=PartFilenames(run_id, marker="retry"))

@@ -119,6 +119,14 @@ def count_values(block: pa.Table, table: str) -> pa.Table:
     return out.to_arrow().cast(COUNT_SCHEMA)
 
 
+def sum_counts(block: pa.Table) -> pa.Table:
+    """The (metric, value, n) rows of many blocks, summed per (metric, value)."""
+    if block.num_rows == 0:
+        return COUNT_SCHEMA.empty_table()
+    summed = block.group_by(["metric", "value"]).aggregate([("n", "sum")]).rename_columns(["metric", "value", "n"])
+    return summed.cast(COUNT_SCHEMA)
+
+
 def _ranked(counts: dict[str, int]) -> dict[str, int]:
     """Most frequent first (ties by value): the same order on every run."""
     return {k: n for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0}

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import ray.data
+from ray.data.expressions import col
 
 from yayi_batch.config import InputConfig
 from yayi_batch.fs import arrow_filesystem
-from yayi_batch.read.duplicates import DuplicateIds, describe_duplicates, later_occurrences
+from yayi_batch.read.duplicates import DuplicateIds, describe_duplicates, duplicated_rows, later_occurrences
+from yayi_batch.shuffle import by_key
 
 MAX_NAMED_DUPLICATES = 20
 
@@ -57,20 +60,18 @@ def find_duplicate_ids(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -
     for `keep_first`, the row hashes of every occurrence after the kept one (O(duplicates)).
     """
     ids = read_documents(fs, files, cfg, row_hash=True, columns=[cfg.id_column]).materialize()
-    counts = ids.groupby("doc_id").count()
-    dup = counts.filter(lambda r: r["count()"] > 1).materialize()  # the duplicated ids only
-    named = [r["doc_id"] for r in dup.take(MAX_NAMED_DUPLICATES)]
+    # All rows of an id meet in one partition, which keeps the rows of its duplicated ids only.
+    dup = by_key(ids, ids.count(), "doc_id").map_batches(duplicated_rows, batch_size=None, batch_format="pyarrow").materialize()
+    named = sorted({r["doc_id"] for r in dup.filter(expr=col("first_of_id")).take(MAX_NAMED_DUPLICATES)})
     if not named:
         return DuplicateIds(0, 0, {}, frozenset())
-    n_ids = dup.count()
+    n_ids = sum(int(pc.sum(b["first_of_id"]).as_py() or 0) for b in dup.select_columns(["first_of_id"]).iter_batches(batch_format="pyarrow"))
     if cfg.duplicate_ids == "fail":
         wanted = set(named)
-        rows = ids.filter(lambda r: r["doc_id"] in wanted).take_all()
-        return DuplicateIds(n_ids, 0, describe_duplicates(rows, files), frozenset())
-    # keep_first: the occurrences of duplicated ids only (a join of the id column with the
-    # duplicated ids), then the kept one per id is chosen on the driver.
-    dup_ids = dup.select_columns(["doc_id"])
-    occurrences = ids.join(dup_ids, join_type="inner", num_partitions=max(1, min(16, len(files))), on=("doc_id",)).take_all()
+        rows = dup.filter(expr=col("doc_id").is_in(named)).take_all()
+        return DuplicateIds(n_ids, 0, describe_duplicates([r for r in rows if r["doc_id"] in wanted], files), frozenset())
+    # keep_first: every occurrence of a duplicated id (O(duplicates)); the kept one is chosen here.
+    occurrences = dup.drop_columns(["first_of_id"]).take_all()
     later = later_occurrences(occurrences, files)
     return DuplicateIds(n_ids, len(later), describe_duplicates([r for r in occurrences if r["doc_id"] in set(named)], files),
                         later)

@@ -17,6 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 
 @dataclass(frozen=True)
 class DuplicateIds:
@@ -76,6 +79,18 @@ def row_position(path: str, row_hash: int) -> int | None:
     seed = int.from_bytes(hashlib.md5(path.encode("utf-8")).digest()[:8], byteorder="little")
     row = (x - seed) & _M64
     return row if row < _MAX_ROW else None
+
+
+def duplicated_rows(block: pa.Table) -> pa.Table:
+    """One partition of the id column (every row of its ids) -> the rows of the ids found more
+    than once, with `first_of_id` true on one row per such id (to count the ids)."""
+    counts = block.group_by("doc_id").aggregate([("doc_id", "count")])
+    dup_ids = counts.filter(pc.greater(counts.column("doc_id_count"), 1)).column("doc_id")
+    rows = block.filter(pc.fill_null(pc.is_in(block.column("doc_id"), value_set=dup_ids), False))
+    rows = rows.sort_by([("doc_id", "ascending")])
+    ids = rows.column("doc_id").to_pylist()
+    first = [i == 0 or ids[i - 1] != v for i, v in enumerate(ids)]
+    return rows.append_column("first_of_id", pa.array(first, pa.bool_()))
 
 
 def later_occurrences(rows: list[dict[str, Any]], files: list[dict[str, Any]]) -> frozenset[int]:

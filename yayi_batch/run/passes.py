@@ -86,12 +86,14 @@ def _extract(ctx: RunContext, source: str, step: Pass, attempt: int) -> None:
     staging, cfg = ctx.staging, ctx.cfg
     assert ctx.model is not None
     folder = join(staging.path, source)
-    if count_rows(staging.fs, folder):
+    n_prompts = count_rows(staging.fs, folder)
+    if n_prompts:
         with checkpointed(staging, step):
             # Blocks of rows_per_block prompts (streaming, no barrier): each is one write task,
             # i.e. one unit of output that streams to storage and that the checkpoint commits.
+            # At most engine.max_blocks of them: the driver keeps a record per block (see config).
             prompts = ray.data.read_parquet(folder, filesystem=arrow_filesystem(staging.fs), partitioning=None).repartition(
-                target_num_rows_per_block=cfg.engine.rows_per_block)
+                target_num_rows_per_block=cfg.engine.block_rows(n_prompts))
             answers = ctx.generate_fn(prompts, cfg, ctx.model.path, ctx.model.tokenizer)
             parsed = answers.map_batches(answers_step.ParseAnswers(ctx.id, attempt=attempt), batch_format="pyarrow",
                                          num_cpus=LIGHT_STAGE_CPUS)
