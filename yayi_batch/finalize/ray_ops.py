@@ -37,6 +37,8 @@ from yayi_batch.write.tables import count_rows, staged_counts
 
 log = logging.getLogger(__name__)
 
+ROWS_PER_READ = 100_000  # staged rows per finalize read task (and block)
+
 @contextlib.contextmanager
 def _plain_parquet_reads() -> Iterator[None]:
     """Ray 2.60's default Parquet reader (datasource V2) lists files through a pool of 32
@@ -54,10 +56,15 @@ def _plain_parquet_reads() -> Iterator[None]:
 
 def read(fs: Any, folder: str, columns: list[str] | None = None) -> ray.data.Dataset | None:
     """A staged folder as a Ray dataset (the columns asked for), or None when it holds no rows."""
-    if not count_rows(fs, folder):
+    rows = count_rows(fs, folder)
+    if not rows:
         return None
     with _plain_parquet_reads():
-        ds = ray.data.read_parquet(folder, filesystem=arrow_filesystem(fs), partitioning=None)
+        # A staged table is one small file per extract write task (up to engine.max_blocks per
+        # pass); read as a block per file, the driver's per-block records grew ~100 MB from 8k
+        # to 128k documents. Read tasks of ~ROWS_PER_READ rows each keep the blocks few.
+        ds = ray.data.read_parquet(folder, filesystem=arrow_filesystem(fs), partitioning=None,
+                                   override_num_blocks=max(1, -(-rows // ROWS_PER_READ)))
     return ds.select_columns(columns) if columns else ds
 
 
