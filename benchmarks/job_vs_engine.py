@@ -46,7 +46,7 @@ def _documents(cfg, limit: int | None) -> list[dict]:
 
     from yayi_batch.read import list_inputs
 
-    fs, files = list_inputs(cfg.input)
+    fs, files, _unreadable = list_inputs(cfg.input)
     rows = []
     for f in files:  # in the job's order: sorted files, rows as stored
         with fs.open(f["fs_path"], "rb") as fh:
