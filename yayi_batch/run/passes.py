@@ -137,7 +137,6 @@ def finalize(ctx: RunContext) -> None:
     again after a kill: what it wrote is cleared first, the merge finishes or redoes its swap.
     """
     fs, stage, cfg = ctx.staging.fs, ctx.staging.path, ctx.cfg
-    docs_step.clear_documents(fs, stage, ctx.id, ctx.run_date)
     # Mentions are found twice only by overlapping chunks or by a retry of a chunk: else no merge.
     if cfg.chunk.overlap_tokens > 0 or count_rows(fs, join(stage, RETRY_PROMPTS)):
         log.info("merged mentions found twice in chunk overlaps or retries: %s",

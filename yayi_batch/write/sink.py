@@ -53,15 +53,14 @@ class TablesSink(BlockBasedFileDatasink):
                  split: Callable[[pa.Table], dict[str, pa.Table]] = explode, subdir: str = "",
                  markers: dict[str, str] | None = None):
         fs, base = filesystem(output, storage_options)
-        root = join(staging_dir(base, run_id), subdir) if subdir else staging_dir(base, run_id)
-        super().__init__(root, filesystem=arrow_filesystem(fs), try_create_dir=False,
+        self.root = join(staging_dir(base, run_id), subdir) if subdir else staging_dir(base, run_id)
+        super().__init__(self.root, filesystem=arrow_filesystem(fs), try_create_dir=False,
                          filename_provider=PartFilenames(run_id))
         self.output = output
         self.storage_options = storage_options
         self.run_id = run_id
         self.run_date = run_date
         self.split = split
-        self.subdir = subdir
         self.markers = markers or {}
 
     def write_block(self, block: BlockAccessor, block_index: int, ctx: Any) -> None:
@@ -69,13 +68,12 @@ class TablesSink(BlockBasedFileDatasink):
         if table.num_rows == 0:
             return
         name = self.filename_provider.get_filename_for_task(ctx.kwargs[WRITE_UUID_KWARG_NAME], ctx.task_idx)
-        fs, base = filesystem(self.output, self.storage_options)
-        stage = join(staging_dir(base, self.run_id), self.subdir) if self.subdir else staging_dir(base, self.run_id)
+        fs, _ = filesystem(self.output, self.storage_options)
         prefix = part_prefix(self.run_id)
         for table_name, rows in self.split(table).items():
             if rows.num_rows:
                 marked = prefix + self.markers.get(table_name, "") + name.removeprefix(prefix)
-                write_table(fs, partition_dir(stage, table_name, self.run_date), rows, self.run_id, name=marked)
+                write_table(fs, partition_dir(self.root, table_name, self.run_date), rows, self.run_id, name=marked)
 
     def get_name(self) -> str:
         return "YayiTables"
