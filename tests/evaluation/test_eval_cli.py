@@ -261,3 +261,38 @@ def test_gold_documents_absent_from_the_output_are_counted_and_shown(tmp_path, c
     assert "2 gold document(s) are not in the output" in printed and "ghost-1, ghost-2" in printed
     result = json.loads((out / "_eval" / "eval.json").read_text(encoding="utf-8"))
     assert result["docs"]["gold_not_in_pred"] == 2 and result["docs"]["gold_not_in_pred_examples"] == ["ghost-1", "ghost-2"]
+
+
+# --- type map ----------------------------------------------------------------------------------
+
+def test_type_map_renames_gold_types_before_scoring(tmp_path, capsys):
+    out = build_fake_output(tmp_path / "out", {"entities": [
+        ent("d1", "人物", "宁高宁"), ent("d1", "地点", "北京"), ent("d1", "机构", "APEC"), ent("d1", "地点", "上海"),
+    ]})  # fmt: skip
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        gner("d1", "PER", "宁高宁"), gner("d1", "LOC", "北京"), gner("d1", "ORG", "APEC"), gner("d1", "ORG", "中信"),
+        gner("d1", "MISC", "APEC论坛"),
+    ]), encoding="utf-8")  # fmt: skip
+    plain, mapped = tmp_path / "plain.json", tmp_path / "mapped.json"
+    assert main(["--gold", str(gold), "--pred", str(out), "--json", str(plain)]) == 0
+    result = json.loads(plain.read_text(encoding="utf-8"))
+    # no gold type equals a predicted one: TP 0, FP 4, FN 5 -> F1 0
+    assert result["metrics"]["ner"]["micro"]["tp"] == 0 and result["metrics"]["ner"]["micro"]["f1"] == 0.0
+    assert "type_map" not in result and "type map:" not in capsys.readouterr().out
+
+    assert main(["--gold", str(gold), "--pred", str(out), "--json", str(mapped), "--type-map", "PER=人物,LOC=地点,ORG=机构"]) == 0
+    result = json.loads(mapped.read_text(encoding="utf-8"))
+    # gold {人物 宁高宁, 地点 北京, 机构 APEC, 机构 中信, MISC APEC论坛}; pred {人物 宁高宁, 地点 北京, 机构 APEC, 地点 上海}
+    # TP 3, FP 1 (地点 上海), FN 2 (机构 中信, MISC: unmapped); P = 3/4, R = 3/5, F1 = 2 * (9/20) / (27/20) = 2/3
+    m = result["metrics"]["ner"]["micro"]
+    assert (m["tp"], m["fp"], m["fn"]) == (3, 1, 2) and m["f1"] == pytest.approx(2 / 3)
+    assert result["type_map"] == {"mapping": {"PER": "人物", "LOC": "地点", "ORG": "机构"}, "dropped_gold_rows": 0,
+                                  "unmapped_gold_types": ["MISC"], "map_entries_unused": []}  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "type map: PER->人物, LOC->地点, ORG->机构; dropped gold rows 0; unmapped gold types: MISC; map entries unused: none" in printed
+    assert "0.6667" in printed
+
+    # a bad map is a usage error (exit 2) naming the entry, before anything is scored
+    assert main(["--gold", str(gold), "--pred", str(out), "--type-map", "PER=人物,LOC"]) == 2
+    assert "type map entry 'LOC' has no '='" in capsys.readouterr().err

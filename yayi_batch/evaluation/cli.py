@@ -21,6 +21,7 @@ from rich.text import Text
 
 from yayi_batch.evaluation.gold import FORMATS, TASKS, load_gold
 from yayi_batch.evaluation.metrics import METRICS, compared_types, gold_items, pred_items, score
+from yayi_batch.evaluation.type_map import DROP, apply_type_map, parse_type_map
 from yayi_batch.publish.reader import read_table, write_text
 
 PRED_TABLES = ("entities", "relations", "events", "event_arguments", "documents", "answers")
@@ -69,14 +70,20 @@ def parse_report(answers: pl.DataFrame, gold: pl.DataFrame, tasks: Sequence[str]
     }
 
 
-def evaluate(gold: pl.DataFrame, tables: dict[str, pl.DataFrame], tasks: Sequence[str] | None = None) -> dict:
-    """Every metric of the requested tasks (default: the tasks present in the gold)."""
+def evaluate(
+    gold: pl.DataFrame, tables: dict[str, pl.DataFrame], tasks: Sequence[str] | None = None, type_map: dict[str, str] | None = None
+) -> dict:
+    """Every metric of the requested tasks (default: the tasks present in the gold); ``type_map``
+    renames (or drops) gold types first, see type_map.py."""
     present = sorted(gold["task"].unique().to_list())
     for task in tasks or ():
         if task not in present:
             raise ValueError(f"the gold has no {task!r} rows (it has {present})")
     tasks = list(tasks) if tasks else present
     gold = gold.filter(pl.col("task").is_in(tasks))
+    map_report = None
+    if type_map is not None:  # after the task filter: unmapped/unused are judged on the scored tasks only
+        gold, map_report = apply_type_map(gold, type_map)
     doc_dataset = None
     if gold["dataset"].null_count() < gold.height:
         doc_dataset = gold.select("doc_id", pl.col("dataset").fill_null("(none)")).unique()
@@ -111,6 +118,7 @@ def evaluate(gold: pl.DataFrame, tables: dict[str, pl.DataFrame], tasks: Sequenc
                      f"so their gold items count as misses), e.g. {', '.join(docs['gold_not_in_pred_examples'][:5])}")
     return {
         "tasks": tasks,
+        **({"type_map": map_report} if map_report is not None else {}),
         "docs": docs,
         "parse": parse_report(tables["answers"], gold, tasks),
         "metrics": metrics,
@@ -139,11 +147,23 @@ def print_result(result: dict, console: Console) -> None:
     d = result["docs"]
     console.print(f"gold docs {d['gold']}, predicted docs {d['pred']}, gold docs without output {d['gold_not_in_pred']}, "
                   f"predicted docs not in gold (ignored) {d['pred_not_in_gold']}", markup=False)  # fmt: skip
+    if result.get("type_map"):
+        console.print(type_map_summary(result["type_map"]), markup=False, soft_wrap=True)  # unwrapped: names stay greppable
     if result["parse"]:
         p = result["parse"]
         console.print(f"invalid answers: {p['invalid']}/{p['answers']} = {p['invalid_rate']:.2%}", markup=False)
     for note in result["notes"]:
         console.print(f"note: {note}", markup=False)
+
+
+def _few(items: list[str], n: int = 10) -> str:
+    return ", ".join(items[:n]) + (f" ... (+{len(items) - n})" if len(items) > n else "") if items else "none"
+
+
+def type_map_summary(report: dict) -> str:
+    pairs = [f"{k}->{'(dropped)' if v == DROP else v}" for k, v in report["mapping"].items()]
+    return (f"type map: {_few(pairs)}; dropped gold rows {report['dropped_gold_rows']}; "
+            f"unmapped gold types: {_few(report['unmapped_gold_types'])}; map entries unused: {_few(report['map_entries_unused'])}")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=FORMATS, help="gold format (default: by file extension)")
     parser.add_argument("--run-id", help="only rows of this run (default: every row in the folder)")
     parser.add_argument("--json", help="where to write the scores (default: {pred}/_eval/eval.json)")
+    parser.add_argument("--type-map", metavar="MAP",
+                        help="rename gold types to the prompt's before scoring: a JSON/YAML/CSV/TSV file "
+                             "or inline PER=人物,LOC=地点 (GOLD=- drops that gold type)")  # fmt: skip
     return parser
 
 
@@ -163,9 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help or a usage error: argparse already printed why
         return int(exc.code or 0)
     try:
+        type_map = parse_type_map(args.type_map) if args.type_map is not None else None  # before the (slower) loads
         default_task = args.task[0] if args.task and len(args.task) == 1 else None
         gold = load_gold(args.gold, args.format, default_task)
-        result = evaluate(gold, load_predictions(args.pred, args.run_id), args.task)
+        result = evaluate(gold, load_predictions(args.pred, args.run_id), args.task, type_map)
     except (ValueError, FileNotFoundError) as exc:
         print(f"yayi-batch eval: {exc}", file=sys.stderr)
         return 2
