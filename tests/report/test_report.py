@@ -19,6 +19,7 @@ from yayi_batch.evaluation.gold import normalize
 from yayi_batch.report import main, write_report
 from yayi_batch.report.charts import column_chart, display_width, hbar_chart, shorten
 from yayi_batch.report.data import choose_bucket
+from yayi_batch.report.viewer import OWN_SCRIPT_TAGS
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -27,6 +28,15 @@ def section(html: str, sid: str) -> str:
     found = re.search(rf'<section id="{sid}">(.*?)</section>', html, re.S)
     assert found, f"no section {sid}"
     return found.group(1)
+
+
+def without_own_scripts(html: str) -> str:
+    """The page without the opening tags of its own two scripts (the viewer's data and code): any
+    other ``<script`` left is injected."""
+    for tag in OWN_SCRIPT_TAGS:
+        assert html.count(tag) <= 1, tag
+        html = html.replace(tag, "")
+    return html
 
 
 def bars_per_chart(fragment: str) -> list[int]:
@@ -65,11 +75,11 @@ def test_everything_from_model_output_is_escaped(tmp_path):
     rows["errors"][0]["message"] = "<b>bold</b> & more"
     out = build_fake_output(tmp_path / "out", rows, run_id="run<x>")
     html = Path(write_report(str(out), "run<x>")).read_text(encoding="utf-8")
-    assert "<script" not in html.lower() and "<img" not in html and "<b>bold" not in html
+    assert "<script" not in without_own_scripts(html).lower() and "<img" not in html and "<b>bold" not in html
     assert escape(SCRIPT) in html  # the raw answer, shown as text
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html
-    assert "default-src 'none'" in html  # and a CSP that forbids scripts anyway
+    assert "default-src 'none'" in html and "script-src 'sha256-" in html  # and a CSP that allows the viewer's script only
     assert not re.search(r'(src|href)\s*=\s*"?(https?:)?//', html)  # nothing fetched from the network
 
 
@@ -178,7 +188,7 @@ def test_renders_in_headless_chromium(report, tmp_path):
     # the browser parsed every chart and every bar, and made no element out of the raw answer
     assert dom.stdout.count("<svg") == html.count("<svg") >= 9
     assert dom.stdout.count('<rect class="bar') == html.count('<rect class="bar')
-    assert "<script" not in dom.stdout.lower() and "&lt;script&gt;alert(" in dom.stdout
+    assert "<script" not in without_own_scripts(dom.stdout).lower() and "&lt;script&gt;alert(" in dom.stdout
     shot = tmp_path / "report.png"
     result = _chromium(f"--screenshot={shot}", "--window-size=1100,2900", "--hide-scrollbars", path.as_uri(), tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -202,7 +212,7 @@ def test_every_string_column_and_the_manifest_are_escaped(tmp_path, payload):
                     row[key] = value + payload
     out = build_fake_output(tmp_path / "out", rows, model="m" + payload)  # run ids: test above
     html = Path(write_report(str(out))).read_text(encoding="utf-8")
-    lowered = html.lower()
+    lowered = without_own_scripts(html).lower()
     for tag in ("<script", "<svg onload", "<iframe", "<style>body", "\" onload", "<!--"):
         assert tag not in lowered.replace('<svg class', '').replace("<svg xmlns", ""), tag
     assert lowered.count("<style>") == 1  # the report's own stylesheet only

@@ -8,12 +8,14 @@ Pure module: no ray, no vllm.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import polars as pl
 
 from yayi_batch.publish.reader import pick_manifest, read_graph_summary, read_manifests, scan_table
+from yayi_batch.report.viewer import collect_viewer
 from yayi_batch.schema import TABLES
 
 TOP_TYPES = 20
@@ -43,6 +45,7 @@ class ReportData:
     runs: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     graph: dict | None = None  # `yayi-batch kg`'s summary of the graph built from this output
+    viewer: dict | None = None  # the document viewer's data (report/viewer.py)
 
 
 def _counts(lf: pl.LazyFrame, col: str, order: list[str] | None = None) -> Counts:
@@ -105,7 +108,8 @@ def _header(manifest: dict | None, answers: pl.LazyFrame, run_id: str | None) ->
     }  # fmt: skip
 
 
-def collect(output_dir: str, run_id: str | None = None, storage_options: dict | None = None) -> ReportData:
+def collect(output_dir: str, run_id: str | None = None, storage_options: dict | None = None, doc_ids: Sequence[str] = ()) -> ReportData:
+    """``doc_ids``: documents the viewer embeds besides its sample."""
     manifests = read_manifests(output_dir, storage_options)
     manifest = pick_manifest(manifests, run_id)
     notes = []
@@ -149,4 +153,5 @@ def collect(output_dir: str, run_id: str | None = None, storage_options: dict | 
         error_examples=examples, throughput=points, bucket_s=bucket,
         documents_by_status=_counts(scan("documents"), "status", DOC_STATUS_ORDER), runs=runs, notes=notes,
         graph=read_graph_summary(output_dir, storage_options),
+        viewer=collect_viewer(output_dir, rid, manifest, doc_ids, storage_options),
     )  # fmt: skip

@@ -1,9 +1,10 @@
 """`yayi-batch report`: one self-contained HTML page about a run of an output folder.
 
-The page needs no network and runs no script: inline CSS, inline SVG charts made in Python
-(``report_charts.py``) and a Content-Security-Policy that forbids scripts, so even a model
-answer that slipped past escaping could not execute. Every string that can come from model
-output or data (types, messages, raw answers, ids) is HTML-escaped.
+The page needs no network: inline CSS, inline SVG charts made in Python (``report_charts.py``)
+and one script, the document viewer's (``viewer.py``). Its Content-Security-Policy allows that
+script alone, by its hash, so even a model answer that slipped past escaping could not execute.
+Every string that can come from model output or data (types, messages, raw answers, ids) is
+HTML-escaped; the viewer's data is JSON with ``<`` escaped, shown with ``textContent``.
 Pure module: no ray, no vllm.
 """
 
@@ -22,6 +23,7 @@ from yayi_batch.publish.reader import write_text
 from yayi_batch.report.charts import column_chart, hbar_chart
 from yayi_batch.report.data import ReportData, collect
 from yayi_batch.report.graph_section import render_graph_section
+from yayi_batch.report.viewer import SCRIPT_HASH, render_viewer
 
 RAW_SHOWN = 1200  # characters of a raw answer shown per example
 _CLASSES = {
@@ -124,6 +126,8 @@ def render(data: ReportData) -> str:
     throughput = f"<p>answers finished per {bucket} bucket (UTC)</p>" if data.throughput else ""
     notes = "".join(f'<p class="note">{escape(n)}</p>' for n in data.notes)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    viewer, viewer_css = render_viewer(data.viewer) if data.viewer else ("", "")
+    scripts = f"; script-src '{SCRIPT_HASH}'" if viewer_css else ""
     body = "".join([
         f"<header>{_header(data)}{notes}</header>",
         _section("tables", "Rows per table", hbar_chart(data.table_rows, title="rows per table")),
@@ -131,6 +135,7 @@ def render(data: ReportData) -> str:
         _section("answers", "Answer status", _shares(data.answer_status, "answers by parse status")),
         _section("matches", "Grounding match kinds", _shares(data.match_kinds, "grounded strings by match kind")),
         _section("documents", "Documents by status", _shares(data.documents_by_status, "documents by status")),
+        viewer,
         _section("throughput", "Throughput over the run", throughput + column_chart(data.throughput, title="answers finished per bucket", y_label="answers")),
         _section("errors", "Errors", _errors(data)),
         _section("runs", "Runs in this folder", _runs(data)),
@@ -139,9 +144,9 @@ def render(data: ReportData) -> str:
     title = escape(f"yayi-batch run {_fmt(data.header.get('run_id'))}")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'{scripts}\">"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{CSS}</style></head><body>{body}"
+        f"<title>{title}</title><style>{CSS}{viewer_css}</style></head><body>{body}"
         f"<footer>generated {generated} by yayi-batch {escape(__version__)}</footer></body></html>\n"
     )
 
@@ -152,12 +157,13 @@ def report_path(output_dir: str, run_id: str | None = None) -> str:
     return f"{output_dir.rstrip('/')}/_report/{name}"
 
 
-def write_report(output_dir: str, run_id: str | None = None, storage_options: dict | None = None) -> str:
-    """Write the report of ``run_id`` (default: the latest published run) and return its path."""
+def write_report(output_dir: str, run_id: str | None = None, storage_options: dict | None = None, doc_ids: Sequence[str] = ()) -> str:
+    """Write the report of ``run_id`` (default: the latest published run) and return its path.
+    ``doc_ids``: documents the viewer embeds besides its sample of the first ones by id."""
     fs, root = filesystem(output_dir, storage_options)
     if not fs.exists(root):
         raise FileNotFoundError(f"output folder not found: {output_dir}")
-    html = render(collect(output_dir, run_id, storage_options))
+    html = render(collect(output_dir, run_id, storage_options, doc_ids))
     return write_text(report_path(output_dir, run_id), html, storage_options)
 
 
@@ -165,12 +171,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="yayi-batch report", description="Write the HTML report of a run.")
     parser.add_argument("output_dir", help="output folder of the job (local or fsspec URL)")
     parser.add_argument("--run-id", help="report this run (default: the latest manifest's)")
+    parser.add_argument("--doc", action="append", default=[], metavar="ID",
+                        help="also embed this document in the viewer (repeatable; default: the first 20 by id)")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help or a usage error: argparse already printed why
         return int(exc.code or 0)
     try:
-        path = write_report(args.output_dir, args.run_id)
+        path = write_report(args.output_dir, args.run_id, doc_ids=args.doc)
     except (FileNotFoundError, ValueError) as exc:
         print(f"yayi-batch report: {exc}", file=sys.stderr)
         return 2
