@@ -1,4 +1,4 @@
-"""`yayi-batch run|demo|eval|report|check-model|kg`: thin wrappers over the package."""
+"""`yayi-batch run|demo|eval|report|check-model|kg|tune`: thin wrappers over the package."""
 
 from __future__ import annotations
 
@@ -57,7 +57,8 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(output_default="yayi-demo-output")
     for name, help_ in (("eval", "score output tables against gold"), ("report", "write the HTML run report"),
                         ("check-model", "pre-flight check of a model folder"),
-                        ("kg", "build or update a knowledge graph from a published output")):
+                        ("kg", "build or update a knowledge graph from a published output"),
+                        ("tune", "LoRA instruction tuning with Ray Train on IE data in the job's prompts")):
         sp = sub.add_parser(name, help=help_, add_help=False)
         sp.add_argument("rest", nargs=argparse.REMAINDER)
     return p
@@ -75,7 +76,7 @@ def run_job(cfg: JobConfig) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("eval", "report", "check-model", "kg"):
+    if argv and argv[0] in ("eval", "report", "check-model", "kg", "tune"):
         return _delegate(argv[0], argv[1:])
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -105,6 +106,8 @@ def _delegate(command: str, rest: list[str]) -> int:
         from yayi_batch.report import main as sub_main
     elif command == "kg":
         from yayi_batch.kg.cli import main as sub_main
+    elif command == "tune":
+        from yayi_batch.tune.cli import main as sub_main
     else:
         from yayi_batch.model.check import main as sub_main
     return sub_main(rest)
