@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install yayi-batch with the CPU engine (vLLM CPU build, Ray Data) into a virtualenv.
 #   bash scripts/install.sh          # runtime: what the demo needs
-#   bash scripts/install.sh --dev    # plus the test tools
+#   bash scripts/install.sh --dev    # plus the test tools (and the tuning corpora)
+#   bash scripts/install.sh --tune   # runtime plus the corpora `yayi-batch tune` reads
 # Env: VENV (default .venv), PYTHON (default python3), TORCH_INDEX_URL (PyTorch's CPU wheel
 # index, https://download.pytorch.org/whl/cpu, where torch 2.13.0+cpu is not in a local wheel folder).
 set -euo pipefail
@@ -9,7 +10,8 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 extras=cpu
-[ "${1:-}" = "--dev" ] && extras=cpu,dev
+[ "${1:-}" = "--dev" ] && extras=cpu,dev,tune   # the tests read the tuning corpora too
+[ "${1:-}" = "--tune" ] && extras=cpu,tune
 
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 pip=("$VENV/bin/python" -m pip --disable-pip-version-check)

@@ -21,7 +21,7 @@ def write(tmp_path, text):
 def test_minimal_config_gets_the_embedded_defaults(tmp_path):
     cfg = load_config(write(tmp_path, "input: {paths: data}\noutput: {path: out}\n"))
     assert cfg.input.paths == ["data"]
-    assert cfg.model.source == "embedded:smollm2-135m-instruct"
+    assert cfg.model.source == "embedded:yayi-ie-gemma3-270m"
     assert cfg.extraction.tasks == [Task.NER, Task.RE, Task.EE]
     assert cfg.sampling.temperature == 0.0
     assert cfg.output.run_date == dt.date.today()

@@ -125,7 +125,7 @@ class ChunkConfig(_Strict):
 
 
 class ModelConfig(_Strict):
-    source: str = Field(EMBEDDED_MODEL, description="a local folder, an s3:// URI, or embedded:smollm2-135m-instruct")
+    source: str = Field(EMBEDDED_MODEL, description="a local folder, an s3:// URI, or an embedded model: embedded:yayi-ie-gemma3-270m (the tuned default), embedded:gemma3-270m, embedded:smollm2-135m-instruct")
     profile: str = "chat"
     tokenizer: str | None = None
     cache_dir: str | None = Field(None, description="per-node cache; default ~/.cache/yayi-batch or $YAYI_BATCH_CACHE")

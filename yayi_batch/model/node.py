@@ -26,7 +26,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from yayi_batch.model.profiles import EMBEDDED_MODEL
 from yayi_batch.model.resolve import ModelSourceError, ResolvedModel, default_cache_dir, resolve_model
 
 
@@ -48,7 +47,7 @@ class ModelSpec:
 
     @property
     def is_local_path(self) -> bool:
-        return self.source != EMBEDDED_MODEL and ("://" not in self.source or self.source.startswith("file://"))
+        return not self.source.startswith("embedded:") and ("://" not in self.source or self.source.startswith("file://"))
 
     def key(self) -> str:
         return hashlib.sha256(repr((self.source, self.profile, self.tokenizer)).encode()).hexdigest()[:16]
