@@ -143,15 +143,19 @@ def test_long_text_is_cut_and_mentions_past_the_cut_listed(viewer_output, monkey
     assert {(m["x"], m["why"]) for m in d1["unplaced"]} == {("北京", "after the shown text"), ("out of range", "offsets outside the text")}
 
 
-def test_sample_is_the_first_ids_and_doc_adds_more(tmp_path, capsys):
-    rows = {"documents": [{"doc_id": f"d{i:02d}", "status": "ok"} for i in range(SAMPLE_DOCS + 5)]}
-    out = build_fake_output(tmp_path / "out", rows)
+def test_sample_spreads_over_ids_and_doc_adds_more(tmp_path, capsys):
+    ids = [f"en-{i:02d}" for i in range(SAMPLE_DOCS + 20)] + [f"zh-{i:02d}" for i in range(SAMPLE_DOCS + 20)]
+    out = build_fake_output(tmp_path / "out", {"documents": [{"doc_id": d, "status": "ok"} for d in ids]})
     data = blob(Path(write_report(str(out))).read_text(encoding="utf-8"))
-    assert [d["id"] for d in data["docs"]] == [f"d{i:02d}" for i in range(SAMPLE_DOCS)]
-    assert main([str(out), "--doc", "d24", "--doc", "d03", "--doc", "nope"]) == 0
+    sample = [d["id"] for d in data["docs"]]
+    assert len(sample) == SAMPLE_DOCS and sample == sorted(sample)
+    assert {s[:2] for s in sample} == {"en", "zh"}  # not just the first ids, which are all "en-"
+    assert sample == [d["id"] for d in blob(Path(write_report(str(out))).read_text(encoding="utf-8"))["docs"]]  # fixed
+    left_out = next(d for d in ids if d not in sample)
+    assert main([str(out), "--doc", left_out, "--doc", sample[3], "--doc", "nope"]) == 0
     html = Path(capsys.readouterr().out.strip()).read_text(encoding="utf-8")
     data = blob(html)
-    assert [d["id"] for d in data["docs"]][-1] == "d24" and len(data["docs"]) == SAMPLE_DOCS + 1
+    assert [d["id"] for d in data["docs"]][-1] == left_out and len(data["docs"]) == SAMPLE_DOCS + 1
     assert data["missing"] == ["nope"] and f"{SAMPLE_DOCS + 1} documents embedded" in html and "--doc ID" in html
 
 

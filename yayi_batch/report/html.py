@@ -159,7 +159,7 @@ def report_path(output_dir: str, run_id: str | None = None) -> str:
 
 def write_report(output_dir: str, run_id: str | None = None, storage_options: dict | None = None, doc_ids: Sequence[str] = ()) -> str:
     """Write the report of ``run_id`` (default: the latest published run) and return its path.
-    ``doc_ids``: documents the viewer embeds besides its sample of the first ones by id."""
+    ``doc_ids``: documents the viewer embeds besides its sample (picked by a hash of the id)."""
     fs, root = filesystem(output_dir, storage_options)
     if not fs.exists(root):
         raise FileNotFoundError(f"output folder not found: {output_dir}")
@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("output_dir", help="output folder of the job (local or fsspec URL)")
     parser.add_argument("--run-id", help="report this run (default: the latest manifest's)")
     parser.add_argument("--doc", action="append", default=[], metavar="ID",
-                        help="also embed this document in the viewer (repeatable; default: the first 20 by id)")
+                        help="also embed this document in the viewer (repeatable; by default 20 documents picked by a hash of the id)")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help or a usage error: argparse already printed why
