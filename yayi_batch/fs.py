@@ -8,6 +8,7 @@ Pure: fsspec and pyarrow only.
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
 from typing import Any
 
 import fsspec
@@ -54,3 +55,11 @@ def display_uri(fs: fsspec.AbstractFileSystem, path: str) -> str:
     """A path as the user would write it: s3://bucket/key, or a local path."""
     proto = protocol_of(fs)
     return path if proto in ("file", "local") else f"{proto}://{path}"
+
+
+def installed_package_dir(package: str) -> Path | None:
+    """The folder of an installed package (where data-shipping packages keep their files), or None."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    return Path(spec.origin).parent if spec is not None and spec.origin is not None else None

@@ -8,7 +8,6 @@ tokenizer is rebuilt once. No ray or vllm here.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import os
@@ -18,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from yayi_batch.fs import installed_package_dir
 from yayi_batch.model.profiles import EMBEDDED_MODEL, PROFILES, ModelProfile
 
 log = logging.getLogger(__name__)
@@ -44,10 +44,10 @@ class ModelSourceError(RuntimeError):
 
 
 def _package_dir(package: str, pip: str) -> Path:
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
+    folder = installed_package_dir(package)
+    if folder is None:
         raise ModelSourceError(f"the embedded model needs the package {pip} (scripts/install.sh installs it)")
-    return Path(spec.origin).parent
+    return folder
 
 
 def smollm2_gguf(cache: Path) -> Path:

@@ -11,12 +11,12 @@ is still used, and `ReadStats.skipped_types` counts what was left out, by type.
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from yayi_batch.fs import installed_package_dir
 from yayi_batch.schema import Lang
 from yayi_batch.tune.records import CorpusFormatError, LabelledText, Mention
 
@@ -35,10 +35,10 @@ class ReadStats:
 
 def package_file(package: str, relative: str) -> Path:
     """A data file inside an installed package, with the pip command when it is missing."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
+    folder = installed_package_dir(package)
+    if folder is None:
         raise FileNotFoundError(f"package {package} is not installed (pip install '.[tune]')")
-    path = Path(spec.origin).parent / relative
+    path = folder / relative
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing from package {package}")
     return path
