@@ -322,7 +322,7 @@ JS = r"""(function () {
     render(byId[id]);
   }
   function fromHash() {
-    var m = /^#doc=(.*)$/.exec(window.location.hash), id = data.docs.length ? data.docs[0].id : null;
+    var m = window.location.hash.match(/^#doc=(.*)$/), id = data.docs.length ? data.docs[0].id : null;
     if (m) {
       try { id = decodeURIComponent(m[1]); } catch (e) { id = m[1]; }
     }
