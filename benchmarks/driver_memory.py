@@ -91,7 +91,7 @@ def fake_answer(task: str, chunk: str) -> str:
 
 
 def make_fake_generate(truncate_every: int):
-    def fake_generate(prompts, cfg, model_path, tokenizer_path):
+    def fake_generate(prompts, cfg, model):
         import pyarrow as pa
 
         def answer(table):

@@ -31,6 +31,7 @@ ENGINE_SIDE = {
     "yayi_batch.vllm_plugin.baichuan",
     "yayi_batch.vllm_plugin.config",
     "yayi_batch.model.check",
+    "yayi_batch.model.chat_template",  # loads the tokenizer (transformers, lazily)
     "yayi_batch.model.resolve",
     "yayi_batch.model.yayi_tokenizer",
     "yayi_batch.model.node",

@@ -24,8 +24,8 @@ def recording_generate(log_path: str, delay: float = 0.0):
             fh.writelines(p + "\n" for p in table.column("prompt_id").to_pylist())
         return table
 
-    def generate(prompts, cfg, model_path, tokenizer_path):
-        return fake_generate(prompts.map_batches(record, batch_format="pyarrow", batch_size=4), cfg, model_path, tokenizer_path)
+    def generate(prompts, cfg, model):
+        return fake_generate(prompts.map_batches(record, batch_format="pyarrow", batch_size=4), cfg, model)
 
     return generate
 

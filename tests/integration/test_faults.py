@@ -29,7 +29,7 @@ HERE = Path(__file__).parent
 N_TEXT_DOCS = 4  # DOCS with text; x 2 tasks = 8 prompts
 
 
-def faulty_generate(prompts, cfg, model_path, tokenizer_path):
+def faulty_generate(prompts, cfg, model):
     """The fake engine behind the same fault switch as the real one (generate/engine.py's
     mark_faults): a marked row comes back as an engine failure, like vLLM's rejected request."""
 
@@ -44,7 +44,7 @@ def faulty_generate(prompts, cfg, model_path, tokenizer_path):
         cols["tokens_out"] = [0 if f else n for f, n in zip(faults, cols["tokens_out"])]
         return pa.table(cols)
 
-    return fake_generate(mark_faults(prompts, cfg), cfg, model_path, tokenizer_path).map_batches(fail_marked, batch_format="pyarrow")
+    return fake_generate(mark_faults(prompts, cfg), cfg, model).map_batches(fail_marked, batch_format="pyarrow")
 
 
 def fault_overrides(corpus, out, *extra):

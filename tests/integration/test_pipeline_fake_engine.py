@@ -16,7 +16,7 @@ from yayi_batch.run import run
 from yayi_batch.schema import TABLES
 
 
-def fake_generate(prompts, cfg, model_path, tokenizer_path):
+def fake_generate(prompts, cfg, model):
     """Answers as YAYI-UIE would, plus one broken answer per English RE prompt."""
 
     def answer(table):
@@ -132,17 +132,17 @@ def test_documents_from_0_to_200k_chars_fit_the_context(local_ray, tmp_path):
                              "output.report=false", "model.max_model_len=1024", "sampling.max_tokens=128"])
     budget = cfg.model.max_model_len - cfg.sampling.max_tokens
 
-    def checking_generate(prompts, cfg, model_path, tokenizer_path):
+    def checking_generate(prompts, cfg, model):
         def check(table):
             from transformers import AutoTokenizer
 
-            tok = AutoTokenizer.from_pretrained(model_path)
+            tok = AutoTokenizer.from_pretrained(model.path)
             for prompt in table.column("prompt").to_pylist():
                 ids = tok.apply_chat_template([{"role": "user", "content": prompt}], tokenize=True, add_generation_prompt=True)
                 ids = ids["input_ids"] if isinstance(ids, dict) else ids
                 assert len(ids) <= budget, f"prompt of {len(ids)} tokens > {budget}"
             return table
-        return fake_generate(prompts.map_batches(check, batch_format="pyarrow"), cfg, model_path, tokenizer_path)
+        return fake_generate(prompts.map_batches(check, batch_format="pyarrow"), cfg, model)
 
     summary = run(cfg, generate_fn=checking_generate)
     docs_out = pl.read_parquet(f"{tmp_path}/out/documents/**/*.parquet")
@@ -159,7 +159,7 @@ def test_answers_cut_at_max_tokens_are_retried_on_half_chunks(local_ray, tmp_pat
     import pyarrow.parquet as pq_
     pq_.write_table(pa.table({"id": ["long"], "text": [text]}), corpus / "s.parquet")
 
-    def cutting_generate(prompts, cfg, model_path, tokenizer_path):
+    def cutting_generate(prompts, cfg, model):
         """Cut the answer of any chunk over 70 chars, as a model running out of max_tokens would."""
         def answer(table):
             batch = table.to_pydict()

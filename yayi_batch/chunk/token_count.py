@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
+
+
+@functools.lru_cache(maxsize=4)
+def load_tokenizer(tokenizer_path: str) -> Any:
+    """The model's tokenizer, loaded once per process."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(tokenizer_path)
 
 
 @functools.lru_cache(maxsize=4)
 def token_counter(tokenizer_path: str) -> Callable[[str], int]:
     """A function text -> number of tokens; the tokenizer is loaded once per process."""
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(tokenizer_path)
+    tok = load_tokenizer(tokenizer_path)
 
     def count(text: str) -> int:
         return len(tok(text, add_special_tokens=False)["input_ids"])

@@ -14,15 +14,16 @@ from ray.data.llm import build_processor, vLLMEngineProcessorConfig
 
 from yayi_batch.config import JobConfig
 from yayi_batch.generate.rows import FaultMarker, Postprocess, Preprocess, engine_kwargs
-from yayi_batch.model.profiles import PROFILES, PromptStyle
+from yayi_batch.model.profiles import PromptStyle
+from yayi_batch.model.resolve import ResolvedModel
 
 # CPUs of the light Ray stages (chat template, parse): on a 2-core box a whole CPU each for these
 # and the engine leaves none for the reader, and the pipeline waits forever.
 LIGHT_STAGE_CPUS = 0.25
 
 
-def processor_config(cfg: JobConfig, model_path: str, tokenizer_path: str | None) -> vLLMEngineProcessorConfig:
-    chat = PROFILES[cfg.model.profile].style is PromptStyle.CHAT
+def processor_config(cfg: JobConfig, model: ResolvedModel) -> vLLMEngineProcessorConfig:
+    chat = model.profile.style is PromptStyle.CHAT
     extra: dict[str, Any] = {}
     if cfg.engine.cpu_bundle:
         # Without an explicit CPU bundle ray.data.llm asks for a GPU and waits forever.
@@ -30,15 +31,18 @@ def processor_config(cfg: JobConfig, model_path: str, tokenizer_path: str | None
     elif cfg.engine.accelerator_type:
         extra["accelerator_type"] = cfg.engine.accelerator_type
     return vLLMEngineProcessorConfig(
-        model_source=model_path,
-        engine_kwargs=engine_kwargs(cfg, model_path, tokenizer_path),
+        model_source=model.path,
+        engine_kwargs=engine_kwargs(cfg, model.path, model.tokenizer),
         batch_size=cfg.engine.batch_size,
         concurrency=cfg.engine.concurrency,
         max_concurrent_batches=cfg.engine.max_concurrent_batches,
         should_continue_on_error=True,
         # A fraction of a CPU: on a 2-core box a whole one each for this stage and the engine
         # leaves none for the reader, and the pipeline waits forever.
-        chat_template_stage={"enabled": chat, "num_cpus": LIGHT_STAGE_CPUS, "concurrency": 1},
+        # With the kwargs that make the rendered prompt tokenize to the model's own chat
+        # tokenization (one BOS, not two: model/chat_template.py).
+        chat_template_stage={"enabled": chat, "num_cpus": LIGHT_STAGE_CPUS, "concurrency": 1,
+                             "chat_template_kwargs": dict(model.chat_template_kwargs) or None},
         # vLLM tokenizes and detokenizes itself; the extra Ray stages would only add copies.
         tokenize_stage=False,
         detokenize_stage=False,
@@ -56,11 +60,11 @@ def mark_faults(prompts: Dataset, cfg: JobConfig) -> Dataset:
                                num_cpus=LIGHT_STAGE_CPUS)
 
 
-def generate(prompts: Dataset, cfg: JobConfig, model_path: str, tokenizer_path: str | None = None) -> Dataset:
+def generate(prompts: Dataset, cfg: JobConfig, model: ResolvedModel) -> Dataset:
     """Run the prompt rows through vLLM; one output row per input row, in the engine's order."""
     prompts = mark_faults(prompts, cfg)
     processor = build_processor(
-        processor_config(cfg, model_path, tokenizer_path),
+        processor_config(cfg, model),
         preprocess=Preprocess(cfg),
         postprocess=Postprocess(cfg),
     )

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from yayi_batch.model.profiles import PROFILES, PromptStyle
 from yayi_batch.model.resolve import ModelSourceError, ResolvedModel, default_cache_dir, resolve_model
 
 
@@ -113,16 +114,20 @@ class NodeModel:
     tokenizer: str | None
     seconds: float
     template_tokens: int
+    chat_template_kwargs: dict
 
 
 def _prepare(spec_dict: dict[str, Any], template: str) -> dict[str, Any]:
-    from yayi_batch.chunk.token_count import token_counter
+    from yayi_batch.chunk.token_count import load_tokenizer, token_counter
+    from yayi_batch.model.chat_template import chat_tokenization_kwargs
 
     spec = ModelSpec(**spec_dict)
     t0 = time.perf_counter()
     model = resolve_on_this_node(spec)
     tokens = token_counter(model.tokenizer_path)(template)
-    return asdict(NodeModel(node_name(), model.path, model.tokenizer, round(time.perf_counter() - t0, 2), tokens))
+    chat = PROFILES[spec.profile].style is PromptStyle.CHAT
+    kwargs = chat_tokenization_kwargs(load_tokenizer(model.tokenizer_path)) if chat else {}
+    return asdict(NodeModel(node_name(), model.path, model.tokenizer, round(time.perf_counter() - t0, 2), tokens, kwargs))
 
 
 def prepare_on_every_node(spec: ModelSpec, template: str) -> list[NodeModel]:

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from yayi_batch.fs import installed_package_dir
@@ -168,6 +168,9 @@ class ResolvedModel:
     path: str
     tokenizer: str | None
     profile: ModelProfile
+    # For the chat-template stage, so that rendered prompts tokenize as the model's own chat
+    # tokenization (model/chat_template.py); checked once per node with the tokenizer loaded.
+    chat_template_kwargs: dict = field(default_factory=dict)
 
     @property
     def tokenizer_path(self) -> str:

@@ -96,7 +96,7 @@ class RunContext:
         first = self.model_nodes[0]
         log.info("model ready on %d node(s): %s", len(self.model_nodes),
                  ", ".join(f"{n.node} {n.seconds:.1f} s" for n in self.model_nodes))
-        self.model = ResolvedModel(first.path, first.tokenizer, PROFILES[cfg.model.profile])
+        self.model = ResolvedModel(first.path, first.tokenizer, PROFILES[cfg.model.profile], first.chat_template_kwargs)
         self.max_chunk_tokens = chunk_tokens(cfg, self.model, first.template_tokens)
         return self.model
 

@@ -94,7 +94,7 @@ def _extract(ctx: RunContext, source: str, step: Pass, attempt: int) -> None:
             # At most engine.max_blocks of them: the driver keeps a record per block (see config).
             prompts = ray.data.read_parquet(folder, filesystem=arrow_filesystem(staging.fs), partitioning=None).repartition(
                 target_num_rows_per_block=cfg.engine.block_rows(n_prompts))
-            answers = ctx.generate_fn(prompts, cfg, ctx.model.path, ctx.model.tokenizer)
+            answers = ctx.generate_fn(prompts, cfg, ctx.model)
             parsed = answers.map_batches(answers_step.ParseAnswers(ctx.id, attempt=attempt), batch_format="pyarrow",
                                          num_cpus=LIGHT_STAGE_CPUS)
             parsed.write_datasink(TablesSink(cfg.output.path, cfg.output.storage_options, ctx.id, ctx.run_date))
