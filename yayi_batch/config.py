@@ -160,12 +160,12 @@ class EngineConfig(_Strict):
     structured_outputs: bool = Field(True, description="schema-guided JSON decoding")
     structured_max_items: int = Field(5, ge=1)
     structured_max_chars: int = Field(40, ge=1)
-    # Batches of batch_size prompts in flight per replica. ray.data.llm releases a batch only when
-    # all of its prompts are done, and asks for batch_size x this >= vLLM's max_num_seqs (128 on
-    # CPU, 256 on most GPUs); its own semaphore caps what the engine holds at 1.1 x max_num_seqs.
-    # Measured on 900 prompts (benchmarks/job_vs_engine.py --generated 300): 4 -> 463.9 s,
-    # 8 -> 451.8 s, 16 -> 447.1 s, same tokens out.
-    max_concurrent_batches: int = Field(16, ge=1)
+    # Batches of batch_size prompts in flight per replica; ray.data.llm releases a batch only when
+    # all of its prompts are done. Ray warns below max_num_seqs / batch_size (8 on CPU), but on
+    # 2 CPU cores more was not faster (benchmarks/job_vs_engine.py, same tokens out): 900 short
+    # prompts 463.9 s at 4, 451.8 s at 8, 447.1 s at 16; the 213 demo prompts 182-195 s at 4,
+    # 202-210 s at 16. On a GPU, raise it to max_num_seqs / batch_size.
+    max_concurrent_batches: int = Field(4, ge=1)
     # Prompts per block: the unit that streams to the writer and that Ray Data's checkpoint
     # commits, so a killed run redoes only the blocks that were in flight.
     rows_per_block: int = Field(64, ge=1)

@@ -82,3 +82,16 @@ def test_each_node_prepares_the_kwargs_beside_the_model(tmp_path):
     prepared = node._prepare(asdict(spec), "probe")
     assert prepared["chat_template_kwargs"] == {"bos_token": ""}
     assert prepared["template_tokens"] == 1
+
+
+def test_the_engine_prompt_is_the_tuners_prompt():
+    """The job now sends the model exactly the prompt ids the adapter was trained on (tune/train.py)."""
+    from yayi_batch.tune.batches import IGNORE
+    from yayi_batch.tune.train import tokenize
+
+    tok = tokenizer(GEMMA_STYLE, True)
+    tok.eos_token = "<end>"
+    rows, _ = tokenize(tok, [{"prompt": PROBE[0]["content"], "answer": "model", "source": "probe"}], 64)
+    trained_prompt = [i for i, label in zip(rows[0].input_ids, rows[0].labels) if label == IGNORE]
+    assert trained_prompt == engine_ids(tok, chat_tokenization_kwargs(tok))
+    assert trained_prompt != engine_ids(tok, {})  # without the kwargs the engine got <bos><bos>
