@@ -61,6 +61,13 @@ def test_kwargs_make_the_engine_ids_the_chat_ids(template, adds_bos, kwargs, war
         assert "tokenize to" in caplog.text
 
 
+def test_a_template_that_refuses_the_probe_is_left_as_it_was(caplog):
+    tok = tokenizer("{{ raise_exception('system message required') }}", True)
+    with caplog.at_level(logging.WARNING, logger="yayi_batch.model.chat_template"):
+        assert chat_tokenization_kwargs(tok) == {}
+    assert "system message required" in caplog.text
+
+
 def test_without_a_template_there_is_nothing_to_render():
     tok = tokenizer(NO_BOS, True)
     tok.chat_template = None
