@@ -22,12 +22,17 @@ S3_RETRIES: dict[str, Any] = {"max_attempts": 10, "mode": "standard"}
 
 
 def with_retries(uri: str, storage_options: dict[str, Any] | None) -> dict[str, Any]:
-    """The storage options with the default S3 retry config added (the user's own wins)."""
+    """The storage options with the default S3 retry config added (the user's own wins), and
+    without s3fs's listing cache."""
     options = dict(storage_options or {})
     if uri.split("://", 1)[0] in ("s3", "s3a"):
         config = dict(options.get("config_kwargs") or {})
         config.setdefault("retries", dict(S3_RETRIES))
         options["config_kwargs"] = config
+        # fsspec caches filesystem instances per process, and a Ray worker lives through all the
+        # passes of a run: a cached listing made before a forced rerun cleared and rewrote a
+        # staging folder named a chunk file that was gone (FileNotFoundError in CI, stop 19).
+        options.setdefault("use_listings_cache", False)
     return options
 
 
