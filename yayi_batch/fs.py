@@ -21,7 +21,7 @@ from fsspec.core import url_to_fs
 S3_RETRIES: dict[str, Any] = {"max_attempts": 10, "mode": "standard"}
 
 
-def with_retries(uri: str, storage_options: dict[str, Any] | None) -> dict[str, Any]:
+def s3_defaults(uri: str, storage_options: dict[str, Any] | None) -> dict[str, Any]:
     """The storage options with the default S3 retry config added (the user's own wins), and
     without s3fs's listing cache."""
     options = dict(storage_options or {})
@@ -38,7 +38,7 @@ def with_retries(uri: str, storage_options: dict[str, Any] | None) -> dict[str, 
 
 def filesystem(uri: str, storage_options: dict[str, Any] | None = None) -> tuple[fsspec.AbstractFileSystem, str]:
     """(fs, path without protocol) for a local path or any fsspec URI (S3: with retries)."""
-    fs, path = url_to_fs(uri, **with_retries(uri, storage_options))
+    fs, path = url_to_fs(uri, **s3_defaults(uri, storage_options))
     return fs, path
 
 

@@ -40,14 +40,15 @@ def chat_tokenization_kwargs(tokenizer: Any) -> dict[str, Any]:
         return {}
     try:
         expected = list(tokenizer.apply_chat_template(PROBE, tokenize=True, add_generation_prompt=True, return_dict=False))
-        for kwargs in ({}, {"bos_token": ""}):
-            if _string_path_ids(tokenizer, kwargs) == expected:
-                return kwargs
+        got = _string_path_ids(tokenizer, {})
+        if got == expected:
+            return {}
+        if _string_path_ids(tokenizer, {"bos_token": ""}) == expected:
+            return {"bos_token": ""}
     except Exception as exc:  # a template that refuses the probe: the engine stage will say why, on real rows
         log.warning("chat template of %s not checked (the probe conversation failed: %s)",
                     getattr(tokenizer, "name_or_path", "the model"), exc)
         return {}
-    got = _string_path_ids(tokenizer, {})
     log.warning("the chat template of %s renders prompts that tokenize to %s... where the model's own chat "
                 "tokenization is %s...: the engine sees special tokens the model may not expect; fix the template "
                 "(chat_template.jinja) or use a raw profile", getattr(tokenizer, "name_or_path", "the model"),
