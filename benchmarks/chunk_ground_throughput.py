@@ -33,13 +33,19 @@ EN_NAMES = ["Gaoning Ning", "Li Keqiang", "Wang Yi", "Jack Ma", "Mary Smith", "J
 EN_ORGS = ["China Resources", "Bank of China", "the State Council", "Alibaba Group", "APEC", "World Bank"]
 EN_PLACES = ["Beijing", "Shanghai", "Shenzhen", "Hong Kong", "Hangzhou", "Urumqi"]
 ZH_TEMPLATES = [
-    "{n}出席了在{p}举行的论坛。", "{o}董事长{n}表示，今年营收增长了3.5%！", "据{o}消息，{p}的经济保持稳定增长；",
-    "{n}说：“我们将继续在{p}投资。”", "记者从{o}获悉，相关会议将于下月在{p}召开……", "{n}于2024年访问了{p}和{o}。",
+    "{n}出席了在{p}举行的论坛。",
+    "{o}董事长{n}表示，今年营收增长了3.5%！",
+    "据{o}消息，{p}的经济保持稳定增长；",
+    "{n}说：“我们将继续在{p}投资。”",
+    "记者从{o}获悉，相关会议将于下月在{p}召开……",
+    "{n}于2024年访问了{p}和{o}。",
 ]
 EN_TEMPLATES = [
-    "{n} attended a forum held in {p}.", "Mr. {n} of {o} said revenue grew 3.5% in Jan. 2024.",
+    "{n} attended a forum held in {p}.",
+    "Mr. {n} of {o} said revenue grew 3.5% in Jan. 2024.",
     "According to {o}, the economy of {p} kept growing, e.g. in retail and services.",
-    '"We will keep investing in {p}," said {n}.', "Dr. {n} met officials from {o} in {p} on Monday.",
+    '"We will keep investing in {p}," said {n}.',
+    "Dr. {n} met officials from {o} in {p} on Monday.",
     "The U.S. delegation and {o} signed a deal worth $1,000.5 million in {p}!",
 ]
 
@@ -52,8 +58,7 @@ def wordpiece(s: str) -> int:
 
 
 def make_doc(rng: random.Random, zh: bool, n_sentences: int) -> tuple[str, list[str]]:
-    names, orgs, places, templates = (ZH_NAMES, ZH_ORGS, ZH_PLACES, ZH_TEMPLATES) if zh else (
-        EN_NAMES, EN_ORGS, EN_PLACES, EN_TEMPLATES)
+    names, orgs, places, templates = (ZH_NAMES, ZH_ORGS, ZH_PLACES, ZH_TEMPLATES) if zh else (EN_NAMES, EN_ORGS, EN_PLACES, EN_TEMPLATES)
     sentences, mentions = [], set()
     for i in range(n_sentences):
         n, o, p = rng.choice(names), rng.choice(orgs), rng.choice(places)
@@ -114,9 +119,14 @@ def main() -> None:
         n_chunks = sum(len(c) for c in chunked)
         calls[0] //= REPEAT
         results[f"chunk_{name}"] = {
-            "docs": len(docs), "chunks": n_chunks, "chars": n_chars, "seconds": round(secs, 4),
-            "chunks_per_s": round(n_chunks / secs, 1), "docs_per_s": round(len(docs) / secs, 1),
-            "mchars_per_s": round(n_chars / secs / 1e6, 3), "count_calls": calls[0],
+            "docs": len(docs),
+            "chunks": n_chunks,
+            "chars": n_chars,
+            "seconds": round(secs, 4),
+            "chunks_per_s": round(n_chunks / secs, 1),
+            "docs_per_s": round(len(docs) / secs, 1),
+            "mchars_per_s": round(n_chars / secs / 1e6, 3),
+            "count_calls": calls[0],
         }
 
     chunks = [(c, ms) for (d, ms), cs in zip(docs, chunked) for c in cs]
@@ -124,7 +134,9 @@ def main() -> None:
     secs, grounded = timed(lambda: [find_mentions(c.text, v, offset=c.start)[0].match.value for c, v in jobs])
     by_kind = {k: grounded.count(k) for k in sorted(set(grounded))}
     results["ground"] = {
-        "mentions": len(jobs), "seconds": round(secs, 4), "mentions_per_s": round(len(jobs) / secs, 1),
+        "mentions": len(jobs),
+        "seconds": round(secs, 4),
+        "mentions_per_s": round(len(jobs) / secs, 1),
         "by_match": by_kind,
     }
     for kind in ("exact", "normalized", "fuzzy", "none"):  # per-tier cost, same chunks
@@ -134,9 +146,14 @@ def main() -> None:
             results["ground"][f"{kind}_per_s"] = round(len(subset) / s, 1)
 
     report = {
-        "benchmark": "chunk_ground_throughput", "python": platform.python_version(),
-        "machine": platform.machine(), "cores_used": 1, "timing": f"best of {REPEAT}", "max_tokens": args.max_tokens,
-        "sentences_per_doc": args.sentences, "results": results,
+        "benchmark": "chunk_ground_throughput",
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cores_used": 1,
+        "timing": f"best of {REPEAT}",
+        "max_tokens": args.max_tokens,
+        "sentences_per_doc": args.sentences,
+        "results": results,
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

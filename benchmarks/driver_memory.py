@@ -44,6 +44,7 @@ FILLER = ["the", "board", "said", "on", "Monday", "after", "a", "long", "meeting
 
 # --- corpus --------------------------------------------------------------------------------------
 
+
 def document(rng: random.Random) -> str:
     sentences = []
     for _ in range(rng.randint(2, 4)):
@@ -68,13 +69,13 @@ def write_corpus(folder: Path, n_docs: int, docs_per_shard: int = 4000) -> Path:
     for shard, start in enumerate(range(0, n_docs, docs_per_shard)):
         ids = [f"doc-{i:08d}" for i in range(start, min(n_docs, start + docs_per_shard))]
         texts = [document(rng) for _ in ids]
-        pq.write_table(pa.table({"id": ids, "text": texts, "title": [f"title {i}" for i in ids]}),
-                       folder / f"shard-{shard:04d}.parquet")
+        pq.write_table(pa.table({"id": ids, "text": texts, "title": [f"title {i}" for i in ids]}), folder / f"shard-{shard:04d}.parquet")
     done.write_text("")
     return folder
 
 
 # --- the fake engine -------------------------------------------------------------------------------
+
 
 def _words(text: str) -> list[str]:
     return [w.strip(".,") for w in text.split() if w.strip(".,")] or ["x"]
@@ -104,8 +105,17 @@ def make_fake_generate(truncate_every: int):
                 reasons.append("length" if cut else "stop")
                 out_tokens.append(cfg.sampling.max_tokens if cut else 12)
             n = len(texts)
-            return pa.table({**batch, "generated_text": texts, "tokens_in": [40] * n, "tokens_out": out_tokens,
-                             "finish_reason": reasons, "engine_error": [""] * n, "llm_seconds": [0.0] * n})
+            return pa.table(
+                {
+                    **batch,
+                    "generated_text": texts,
+                    "tokens_in": [40] * n,
+                    "tokens_out": out_tokens,
+                    "finish_reason": reasons,
+                    "engine_error": [""] * n,
+                    "llm_seconds": [0.0] * n,
+                }
+            )
 
         return prompts.map_batches(answer, batch_format="pyarrow")
 
@@ -113,6 +123,7 @@ def make_fake_generate(truncate_every: int):
 
 
 # --- one size, in a child process (the driver) --------------------------------------------------------
+
 
 def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -125,21 +136,20 @@ def _current_mb() -> float:
 
 def _record_passes(per_pass: dict[str, dict[str, float]]) -> None:
     """Wrap the job's passes: the driver's RSS and peak after each (which pass raises the peak)."""
-    from yayi_batch.run import job
+    import dataclasses
 
-    original = job.passes
+    from yayi_batch.run import passes
 
-    def passes(ctx):
-        wrapped = []
-        for step in original(ctx):
-            def run_step(c, _run=step.run, _name=step.name.value):
-                t0 = time.perf_counter()
-                _run(c)
-                per_pass[_name] = {"s": round(time.perf_counter() - t0, 1), "rss_mb": _current_mb(), "peak_mb": _peak_mb()}
-            wrapped.append(type(step)(step.name, run_step))
-        return wrapped
+    def timed(spec):
+        def run_pass(job, done):
+            t0 = time.perf_counter()
+            result = spec.run(job, done)
+            per_pass[spec.name.value] = {"s": round(time.perf_counter() - t0, 1), "rss_mb": _current_mb(), "peak_mb": _peak_mb()}
+            return result
 
-    job.passes = passes
+        return dataclasses.replace(spec, run=run_pass)
+
+    passes.PASSES = tuple(timed(spec) for spec in passes.PASSES)
 
 
 def child(corpus: str, out: str, sets: list[str], truncate_every: int) -> None:
@@ -149,19 +159,38 @@ def child(corpus: str, out: str, sets: list[str], truncate_every: int) -> None:
     per_pass: dict[str, dict[str, float]] = {}
     _record_passes(per_pass)
 
-    overrides = [f"input.paths=[{corpus}]", f"output.path={out}", f"output.run_date={RUN_DATE}",
-                 "input.passthrough_columns=[title]", "output.report=false", *sets]
+    overrides = [
+        f"input.paths=[{corpus}]",
+        f"output.path={out}",
+        f"output.run_date={RUN_DATE}",
+        "input.passthrough_columns=[title]",
+        "output.report=false",
+        *sets,
+    ]
     t0 = time.perf_counter()
     summary = run(load_config(None, overrides), generate_fn=make_fake_generate(truncate_every))
     wall = time.perf_counter() - t0
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print("RESULT " + json.dumps({
-        "wall_s": round(wall, 1), "driver_peak_rss_mb": round(peak_kb / 1024, 1),
-        "run_id": summary.run_id, "documents": summary.documents, "documents_by_status": summary.documents_by_status,
-        "rows": summary.rows, "answer_status": summary.answer_status, "match_kinds": summary.match_kinds,
-        "errors_by_kind": summary.errors_by_kind, "tokens_in": summary.tokens_in, "tokens_out": summary.tokens_out,
-        "passes": per_pass,
-    }), flush=True)
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "wall_s": round(wall, 1),
+                "driver_peak_rss_mb": round(peak_kb / 1024, 1),
+                "run_id": summary.run_id,
+                "documents": summary.documents,
+                "documents_by_status": summary.documents_by_status,
+                "rows": summary.rows,
+                "answer_status": summary.answer_status,
+                "match_kinds": summary.match_kinds,
+                "errors_by_kind": summary.errors_by_kind,
+                "tokens_in": summary.tokens_in,
+                "tokens_out": summary.tokens_out,
+                "passes": per_pass,
+            }
+        ),
+        flush=True,
+    )
 
 
 def digest(out: Path) -> dict[str, dict[str, object]]:
@@ -178,8 +207,10 @@ def digest(out: Path) -> dict[str, dict[str, object]]:
 
 
 def machine() -> dict[str, object]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
     mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": round(mem_kb / 1024 / 1024, 1), "python": platform.python_version()}
 
@@ -203,14 +234,22 @@ def main() -> None:
         corpus = write_corpus(work / f"corpus-{n}", n)
         out = work / f"out-{args.label}-{n}"
         shutil.rmtree(out, ignore_errors=True)
-        cmd = [sys.executable, __file__, "--child", str(corpus), str(out), "--truncate-every", str(args.truncate_every),
-               *[a for s in args.sets for a in ("--set", s)]]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            str(corpus),
+            str(out),
+            "--truncate-every",
+            str(args.truncate_every),
+            *[a for s in args.sets for a in ("--set", s)],
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
         if proc.returncode != 0 or line is None:
             sys.stderr.write(proc.stderr[-5000:])
             raise SystemExit(f"{n} documents: the run failed (exit {proc.returncode})")
-        row = {"docs": n, **json.loads(line[len("RESULT "):]), "published": digest(out)}
+        row = {"docs": n, **json.loads(line[len("RESULT ") :]), "published": digest(out)}
         print(json.dumps({k: row[k] for k in ("docs", "wall_s", "driver_peak_rss_mb")}), flush=True)
         rows.append(row)
         shutil.rmtree(out, ignore_errors=True)
@@ -218,15 +257,25 @@ def main() -> None:
     first, last = rows[0], rows[-1]
     ratio = last["docs"] / first["docs"]
     entry = {
-        "sets": args.sets, "truncate_every": args.truncate_every, "sizes": rows,
+        "sets": args.sets,
+        "truncate_every": args.truncate_every,
+        "sizes": rows,
         "rss_growth_mb": round(last["driver_peak_rss_mb"] - first["driver_peak_rss_mb"], 1),
-        "time_ratio": round(last["wall_s"] / first["wall_s"], 2), "docs_ratio": ratio,
+        "time_ratio": round(last["wall_s"] / first["wall_s"], 2),
+        "docs_ratio": ratio,
         # Each size against the one before (the target: 4x the documents in at most 4.4x the time).
-        "steps": [{"docs": f"{a['docs']}->{b['docs']}", "docs_ratio": round(b["docs"] / a["docs"], 2),
-                   "time_ratio": round(b["wall_s"] / a["wall_s"], 2),
-                   "rss_growth_mb": round(b["driver_peak_rss_mb"] - a["driver_peak_rss_mb"], 1)} for a, b in zip(rows, rows[1:])],
+        "steps": [
+            {
+                "docs": f"{a['docs']}->{b['docs']}",
+                "docs_ratio": round(b["docs"] / a["docs"], 2),
+                "time_ratio": round(b["wall_s"] / a["wall_s"], 2),
+                "rss_growth_mb": round(b["driver_peak_rss_mb"] - a["driver_peak_rss_mb"], 1),
+            }
+            for a, b in zip(rows, rows[1:])
+        ],
         "rss_per_doc_kb": round((last["driver_peak_rss_mb"] - first["driver_peak_rss_mb"]) * 1024 / (last["docs"] - first["docs"]), 3)
-        if len(rows) > 1 else None,
+        if len(rows) > 1
+        else None,
     }
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["machine"] = machine()

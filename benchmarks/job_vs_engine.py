@@ -36,8 +36,7 @@ def _config(args: argparse.Namespace, output: str):
     from yayi_batch.cli import demo_config
     from yayi_batch.config import load_config
 
-    overrides = [f"output.path={output}", "sampling.retry_truncated=false", "output.report=false",
-                 "output.run_date=2026-11-25", *args.set]
+    overrides = [f"output.path={output}", "sampling.retry_truncated=false", "output.report=false", "output.run_date=2026-11-25", *args.set]
     if args.generated:
         overrides += [f"input.paths=[{_generated_corpus(args.generated)}]", "input.passthrough_columns=[]"]
     if args.config:
@@ -79,14 +78,14 @@ def bare(args: argparse.Namespace) -> dict:
     from vllm import LLM, SamplingParams
     from vllm.sampling_params import StructuredOutputsParams
 
+    from yayi_batch.chunk.rows import PrepareChunks
     from yayi_batch.chunk.token_count import token_counter
     from yayi_batch.generate.rows import Preprocess, engine_kwargs
     from yayi_batch.model.node import ModelSpec, resolve_on_this_node
     from yayi_batch.model.profiles import PromptStyle
     from yayi_batch.prompts.build import longest_template
+    from yayi_batch.prompts.rows import BuildPromptRows
     from yayi_batch.run.context import chunk_tokens
-    from yayi_batch.steps.prepare import PrepareChunks
-    from yayi_batch.steps.prompt_rows import BuildPromptRows
 
     t0 = time.perf_counter()
     cfg = _config(args, tempfile.mkdtemp())
@@ -95,8 +94,9 @@ def bare(args: argparse.Namespace) -> dict:
     budget = chunk_tokens(cfg, model, count(longest_template(cfg.extraction)))
     docs = _documents(cfg, args.docs)
     batch = pa.Table.from_pylist([{"doc_id": str(d["doc_id"]), "text": d["text"], "source_path": d["source_path"]} for d in docs])
-    chunks = PrepareChunks(max_chunk_tokens=budget, overlap_tokens=cfg.chunk.overlap_tokens, lang=cfg.extraction.lang,
-                           passthrough=[], count_tokens=count)(batch)
+    chunks = PrepareChunks(
+        max_chunk_tokens=budget, overlap_tokens=cfg.chunk.overlap_tokens, lang=cfg.extraction.lang, passthrough=[], count_tokens=count
+    )(batch)
     rows = [Preprocess(cfg)(r) for r in BuildPromptRows(cfg.extraction)(chunks).to_pylist()]
     params = []
     for r in rows:
@@ -123,8 +123,12 @@ def job(args: argparse.Namespace) -> dict:
         cfg.input.paths = [_subset(cfg, args.docs)]
     summary = run(cfg)
     seconds = time.perf_counter() - t0
-    return {"prompts": sum(summary.answer_status.values()), "tokens_out": summary.tokens_out, "seconds": round(seconds, 1),
-            "extract_pass_seconds": summary.generate_s}
+    return {
+        "prompts": sum(summary.answer_status.values()),
+        "tokens_out": summary.tokens_out,
+        "seconds": round(seconds, 1),
+        "extract_pass_seconds": summary.generate_s,
+    }
 
 
 def _subset(cfg, limit: int) -> str:
@@ -141,8 +145,10 @@ def _subset(cfg, limit: int) -> str:
 
 
 def _machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
     mem = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
     return {"cpus": os.cpu_count(), "cpu": cpu, "mem_gib": round(mem / 2**20, 1), "python": platform.python_version()}
 
@@ -161,8 +167,17 @@ def main() -> None:
         return
     results = {}
     for side in ("bare", "job"):
-        cmd = [sys.executable, __file__, "--child", side, "--docs", str(args.docs), "--generated", str(args.generated),
-               *sum((["--set", s] for s in args.set), [])]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            side,
+            "--docs",
+            str(args.docs),
+            "--generated",
+            str(args.generated),
+            *sum((["--set", s] for s in args.set), []),
+        ]
         if args.config:
             cmd += ["--config", args.config]
         done = subprocess.run(cmd, capture_output=True, text=True)

@@ -11,7 +11,7 @@ Then ``yayi-batch kg`` (stage + nodes/edges Parquet + LadybugDB) runs over it in
 subprocess; its wall time and peak RSS (the child's own ``ru_maxrss`` via ``os.wait4``, and
 its ``VmHWM``), its CPU seconds (user + system: less sensitive than wall time to other load
 on a shared machine) and the load average before and after are recorded with the machine. Writes ``benchmarks/results/kg_build.json``.
-Targets (issue 14): 4x rows in <= 4.4x time; peak memory at 4x <= 1.5x that at 1x.
+Targets: 4x rows in <= 4.4x time; peak memory at 4x <= 1.5x that at 1x.
 """
 
 from __future__ import annotations

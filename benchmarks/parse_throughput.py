@@ -27,10 +27,34 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from yayi_batch.parse import parse_output  # noqa: E402
 
 MIX = {"ok": 0.70, "repaired": 0.12, "truncated": 0.08, "empty": 0.07, "invalid": 0.03}
-ZH_WORDS = ["宁高宁", "北京", "中国", "APEC中国工商理事会", "中化集团", "右侧胸", "消炎药", "张三",
-            "2023年APEC工商领导人中国论坛", "17日", "上海证券交易所", "李四", "国务院", "深圳市"]
-EN_WORDS = ["Gaoning Gao", "Beijing", "the APEC Business Leaders' Forum", "Sinochem", "Tom",
-            "Paris", "United Nations", "March 17", "Shanghai Stock Exchange", "Alice Smith"]
+ZH_WORDS = [
+    "宁高宁",
+    "北京",
+    "中国",
+    "APEC中国工商理事会",
+    "中化集团",
+    "右侧胸",
+    "消炎药",
+    "张三",
+    "2023年APEC工商领导人中国论坛",
+    "17日",
+    "上海证券交易所",
+    "李四",
+    "国务院",
+    "深圳市",
+]
+EN_WORDS = [
+    "Gaoning Gao",
+    "Beijing",
+    "the APEC Business Leaders' Forum",
+    "Sinochem",
+    "Tom",
+    "Paris",
+    "United Nations",
+    "March 17",
+    "Shanghai Stock Exchange",
+    "Alice Smith",
+]
 ZH_TYPES = ["人物", "机构", "地点", "时间", "身体部位", "治疗"]
 EN_TYPES = ["person", "organization", "location", "date"]
 ZH_PROMPT = "文本: 宁高宁出席论坛。 \n【实体抽取】抽取文本中可能存在的实体，并以json{人物/机构/地点：[实体]}格式输出。\n答案："
@@ -43,11 +67,19 @@ def structure(rng: random.Random, task: str, zh: bool):
         return {t: pick(rng.randint(1, 4)) for t in rng.sample(types, rng.randint(1, 4))}
     if task == "re":
         keys = ("关系", "头实体", "尾实体") if zh else ("relation", "head", "tail")
-        return [dict(zip(keys, [rng.choice(["出席", "会见", "任职"] if zh else ["Attend", "Meet"]), *pick(2)]))
-                for _ in range(rng.randint(1, 5))]
+        return [
+            dict(zip(keys, [rng.choice(["出席", "会见", "任职"] if zh else ["Attend", "Meet"]), *pick(2)]))
+            for _ in range(rng.randint(1, 5))
+        ]
     if task == "ee":
-        return [{"trigger": rng.choice(["出席", "会见"] if zh else ["attended", "met"]), "type": "会见" if zh else "Meet",
-                 "arguments": {t: rng.choice(words) for t in rng.sample(types, 3)}} for _ in range(rng.randint(1, 3))]
+        return [
+            {
+                "trigger": rng.choice(["出席", "会见"] if zh else ["attended", "met"]),
+                "type": "会见" if zh else "Meet",
+                "arguments": {t: rng.choice(words) for t in rng.sample(types, 3)},
+            }
+            for _ in range(rng.randint(1, 3))
+        ]
     return {t: rng.choice(words) for t in rng.sample(types, rng.randint(2, 4))}
 
 
@@ -69,13 +101,13 @@ def answer(rng: random.Random, kind: str) -> tuple[str, str]:
             "echo": ZH_PROMPT + strict,
         }[quirk]
     if kind == "truncated":
-        long = json.dumps(value * 6 if isinstance(value, list) else {**value, **structure(rng, task, zh)},
-                          ensure_ascii=False)
+        long = json.dumps(value * 6 if isinstance(value, list) else {**value, **structure(rng, task, zh)}, ensure_ascii=False)
         return task, long[: rng.randint(len(long) // 2, len(long) - 1)]
     if kind == "empty":
         return task, rng.choice(["{}", "[]", "无", "NAN", "null", ""] + (['{"人物": []}'] if task == "ner" else []))
-    return task, rng.choice(["文本中没有提到相关实体。", "I cannot find any entities.", '["宁高宁", "北京"]',
-                             "{{{{[[[[", "答案：人物是宁高宁"])
+    return task, rng.choice(
+        ["文本中没有提到相关实体。", "I cannot find any entities.", '["宁高宁", "北京"]', "{{{{[[[[", "答案：人物是宁高宁"]
+    )
 
 
 def main() -> None:

@@ -32,8 +32,15 @@ TABLES = ("documents", "answers", "entities", "relations", "events", "event_argu
 
 
 def command(cli: str, corpus: Path, out: Path, rows_per_block: int) -> list[str]:
-    sets = [f"input.paths=[{corpus}]", f"output.path={out}", "output.run_date=2026-11-25", "extraction.tasks=[ner, re]",
-            "input.passthrough_columns=[title]", f"engine.rows_per_block={rows_per_block}", "output.report=false"]
+    sets = [
+        f"input.paths=[{corpus}]",
+        f"output.path={out}",
+        "output.run_date=2026-11-25",
+        "extraction.tasks=[ner, re]",
+        "input.passthrough_columns=[title]",
+        f"engine.rows_per_block={rows_per_block}",
+        "output.report=false",
+    ]
     return [cli, "demo", *[a for s in sets for a in ("--set", s)]]
 
 
@@ -76,14 +83,20 @@ def main() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
     t0 = time.perf_counter()
-    subprocess.run(command(cli, corpus, work / "clean", args.rows_per_block), check=True, env=env,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command(cli, corpus, work / "clean", args.rows_per_block), check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     clean_s = time.perf_counter() - t0
     total = pl.read_parquet(f"{work}/clean/answers/**/*.parquet").height
 
     t0 = time.perf_counter()
-    driver = subprocess.Popen(command(cli, corpus, work / "resumed", args.rows_per_block), env=env, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = subprocess.Popen(
+        command(cli, corpus, work / "resumed", args.rows_per_block),
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     while committed_prompts(work / "resumed") < args.kill_at * total and driver.poll() is None:
         time.sleep(0.5)
     if driver.poll() is not None:
@@ -94,8 +107,13 @@ def main() -> None:
     killed_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    subprocess.run(command(cli, corpus, work / "resumed", args.rows_per_block), check=True, env=env,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command(cli, corpus, work / "resumed", args.rows_per_block),
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     resume_s = time.perf_counter() - t0
 
     clean, resumed = published(work / "clean"), published(work / "resumed")

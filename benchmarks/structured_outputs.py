@@ -40,8 +40,14 @@ def main() -> None:
     extraction = ExtractionConfig()
     prompts = [p for d in docs for p in build_prompts(d["text"], detect_lang(d["text"]), extraction)]
 
-    llm = LLM(str(ensure_embedded_model()), dtype="float32", max_model_len=2048, gpu_memory_utilization=0.3,
-              enforce_eager=True, enable_prefix_caching=True)
+    llm = LLM(
+        str(ensure_embedded_model()),
+        dtype="float32",
+        max_model_len=2048,
+        gpu_memory_utilization=0.3,
+        enforce_eager=True,
+        enable_prefix_caching=True,
+    )
     messages = [[{"role": "user", "content": p.prompt}] for p in prompts]
     results = {}
     for mode in ("free", "guided"):

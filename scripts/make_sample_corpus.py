@@ -135,11 +135,7 @@ def _summary(tables: list[pa.Table]) -> str:
     table = pa.concat_tables(tables)
     lines = []
     for lang in LANGS:
-        lengths = sorted(
-            len(text)
-            for text, hint in zip(table["text"].to_pylist(), table["lang_hint"].to_pylist())
-            if hint == lang
-        )
+        lengths = sorted(len(text) for text, hint in zip(table["text"].to_pylist(), table["lang_hint"].to_pylist()) if hint == lang)
         lines.append(
             f"{lang}: {len(lengths)} docs, chars min={lengths[0]} "
             f"median={statistics.median(lengths)} max={lengths[-1]}, "

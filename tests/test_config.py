@@ -28,8 +28,10 @@ def test_minimal_config_gets_the_embedded_defaults(tmp_path):
 
 
 def test_overrides_parse_values_as_yaml(tmp_path):
-    cfg = load_config(write(tmp_path, "input: {paths: [a]}\noutput: {path: out}\n"),
-                      ["engine.batch_size=7", "extraction.tasks=[ner, ee_args]", "output.run_date=2026-01-02"])
+    cfg = load_config(
+        write(tmp_path, "input: {paths: [a]}\noutput: {path: out}\n"),
+        ["engine.batch_size=7", "extraction.tasks=[ner, ee_args]", "output.run_date=2026-01-02"],
+    )
     assert cfg.engine.batch_size == 7
     assert cfg.extraction.tasks == [Task.NER, Task.EE_ARGS]
     assert cfg.output.run_date == dt.date(2026, 1, 2)
@@ -58,7 +60,9 @@ def test_errors_name_the_file_and_the_field(tmp_path, text, field):
 
 
 def test_event_task_without_event_types_is_rejected(tmp_path):
-    path = write(tmp_path, "input: {paths: a}\noutput: {path: o}\nextraction:\n  tasks: [ee]\n  zh: {entity_types: [人物], event_types: []}\n")
+    path = write(
+        tmp_path, "input: {paths: a}\noutput: {path: o}\nextraction:\n  tasks: [ee]\n  zh: {entity_types: [人物], event_types: []}\n"
+    )
     with pytest.raises(ConfigError, match="ee needs zh.event_types"):
         load_config(path)
 
@@ -96,7 +100,7 @@ def test_shipped_configs_validate_and_local_equals_the_demo():
     assert cluster.engine.cpu_bundle is None
 
 
-# --- issue 13: bad configs name the file and the field ---------------------------------------
+# --- bad configs name the file and the field ---------------------------------------
 
 BASE = "input: {paths: [in]}\noutput: {path: out}\n"
 
@@ -110,12 +114,16 @@ BASE = "input: {paths: [in]}\noutput: {path: out}\n"
         (BASE + "input: {paths: [in], duplicate_ids: last}\n", "field input.duplicate_ids"),
         (BASE + "model: {max_model_len: many}\n", "field model.max_model_len"),
         (BASE + "output: {path: out, run_date: ../../etc}\n", "field output.run_date"),
-        (BASE + "output: {path: out, run_date: \"2026-11-25/../x\"}\n", "field output.run_date"),
+        (BASE + 'output: {path: out, run_date: "2026-11-25/../x"}\n', "field output.run_date"),
         (BASE + "output: {path: out, colour: red}\n", "field output.colour"),
-        ("input: {paths: [in]}\noutput: {path: out}\nsampling: {max_tokens: 2048}\n",
-         "sampling.max_tokens (2048) must be below model.max_model_len (2048)"),
-        ("input: {paths: [in]}\noutput: {path: out}\nsampling: {max_tokens: 600}\nmodel: {max_model_len: 512}\n",
-         "sampling.max_tokens (600) must be below model.max_model_len (512)"),
+        (
+            "input: {paths: [in]}\noutput: {path: out}\nsampling: {max_tokens: 2048}\n",
+            "sampling.max_tokens (2048) must be below model.max_model_len (2048)",
+        ),
+        (
+            "input: {paths: [in]}\noutput: {path: out}\nsampling: {max_tokens: 600}\nmodel: {max_model_len: 512}\n",
+            "sampling.max_tokens (600) must be below model.max_model_len (512)",
+        ),
     ],
 )
 def test_bad_configs_name_file_and_field(tmp_path, text, needle):
@@ -161,7 +169,8 @@ def test_output_inside_input_through_a_relative_path(tmp_path, monkeypatch):
 
 
 def test_model_folder_without_config_json(tmp_path):
-    from yayi_batch.model.resolve import ModelSourceError, resolve_model
+    from yayi_batch.model.resolve import resolve_model
+    from yayi_batch.model.source import ModelSourceError
 
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "model.safetensors").write_bytes(b"")
@@ -178,9 +187,18 @@ def test_cli_prints_one_line_and_exits_2_on_bad_config(tmp_path, capsys):
     assert err.startswith(f"yayi-batch: {path}: invalid config") and "Traceback" not in err
 
 
-@pytest.mark.parametrize(("n_prompts", "rows_per_block", "max_blocks", "expected"),
-                         [(0, 64, 2000, 64), (225, 64, 2000, 64), (128_000, 64, 2000, 64), (128_001, 64, 2000, 65),
-                          (384_000, 64, 2000, 192), (30_000_000, 256, 2000, 15_000), (10, 4, 2, 5)])
+@pytest.mark.parametrize(
+    ("n_prompts", "rows_per_block", "max_blocks", "expected"),
+    [
+        (0, 64, 2000, 64),
+        (225, 64, 2000, 64),
+        (128_000, 64, 2000, 64),
+        (128_001, 64, 2000, 65),
+        (384_000, 64, 2000, 192),
+        (30_000_000, 256, 2000, 15_000),
+        (10, 4, 2, 5),
+    ],
+)
 def test_a_pass_is_cut_into_at_most_max_blocks_blocks(n_prompts, rows_per_block, max_blocks, expected):
     engine = EngineConfig(rows_per_block=rows_per_block, max_blocks=max_blocks)
     rows = engine.block_rows(n_prompts)

@@ -10,12 +10,13 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from yayi_batch.model.profiles import EMBEDDED_MODEL, PROFILES
+from yayi_batch.model.embedded import EMBEDDED_MODEL
+from yayi_batch.model.profiles import PROFILES
 from yayi_batch.schema import Task
 
 
@@ -26,6 +27,10 @@ class ConfigError(ValueError):
 class _Strict(BaseModel):
     # Unknown keys are errors: a typo in a nightly config must not be silently ignored.
     model_config = ConfigDict(extra="forbid")
+
+
+Strict = _Strict  # the base of every config model (the tune config's too)
+M = TypeVar("M", bound=BaseModel)
 
 
 class InputConfig(_Strict):
@@ -125,11 +130,17 @@ class ChunkConfig(_Strict):
 
 
 class ModelConfig(_Strict):
-    source: str = Field(EMBEDDED_MODEL, description="a local folder, an s3:// URI, or an embedded model: embedded:yayi-ie-gemma3-270m (the tuned default), embedded:gemma3-270m, embedded:smollm2-135m-instruct")
+    source: str = Field(
+        EMBEDDED_MODEL,
+        description="a local folder, an s3:// URI, or an embedded model: embedded:yayi-ie-gemma3-270m (the tuned default), embedded:gemma3-270m, embedded:smollm2-135m-instruct",
+    )
     profile: str = "chat"
     tokenizer: str | None = None
     cache_dir: str | None = Field(None, description="per-node cache; default ~/.cache/yayi-batch or $YAYI_BATCH_CACHE")
     max_model_len: int = Field(2048, ge=128)
+    # Raw confidence -> observed precision, per task (parse/calibration.py). Default: the
+    # `calibration.json` an embedded tuned model ships beside its adapter; none for other models.
+    calibration: str | None = Field(None, description="a calibration.json fit with yayi-batch eval --fit-calibration; off: raw")
     storage_options: dict[str, Any] = Field(default_factory=dict, repr=False, description="fsspec options for an s3:// model (endpoint)")
 
     @field_validator("profile")
@@ -148,7 +159,27 @@ class FaultConfig(_Strict):
     message: str = "injected fault"
 
 
+class OpenAIEndpointConfig(_Strict):
+    """`engine.backend: openai`: an OpenAI-compatible endpoint (vllm serve, a hosted model)."""
+
+    base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8000/v1")
+    model: str | None = Field(None, description="the model name the endpoint serves")
+    api_key_env: str = Field("OPENAI_API_KEY", description="the environment variable holding the key (never in the config)")
+    concurrency: int = Field(8, ge=1, description="requests in flight per engine replica (engine.concurrency actors)")
+    requests_per_minute: float | None = Field(None, gt=0, description="over all replicas")
+    tokens_per_minute: float | None = Field(None, gt=0, description="over all replicas (prompt estimate + max_tokens)")
+    max_retries: int = Field(6, ge=0, description="retries of 408/409/429/5xx, with backoff, honouring Retry-After")
+    timeout_s: float = Field(120.0, gt=0)
+    # json_schema: the answer schema as `response_format` (vLLM serve and most servers take it);
+    # none: free text, read by the same lenient parser.
+    structured: Literal["json_schema", "none"] = "json_schema"
+    extra_body: dict[str, Any] = Field(default_factory=dict, description="extra request fields, e.g. top_k")
+
+
 class EngineConfig(_Strict):
+    # vllm: vLLM in Ray actors (ray.data.llm); openai: an OpenAI-compatible endpoint (engine.openai).
+    backend: Literal["vllm", "openai"] = "vllm"
+    openai: OpenAIEndpointConfig = Field(default_factory=OpenAIEndpointConfig)
     batch_size: int = Field(16, ge=1)
     concurrency: int = Field(1, ge=1, description="engine replicas (actors)")
     # CPUs per engine replica when running on CPU (the embedded default); null on a GPU cluster.
@@ -159,6 +190,9 @@ class EngineConfig(_Strict):
     # answers parsed vs 89% guided, and guided was 2.3x faster (answers close early).
     structured_outputs: bool = Field(True, description="schema-guided JSON decoding")
     structured_max_items: int = Field(5, ge=1)
+    # The log-probability of every generated token (vLLM `logprobs=0`: the chosen token only, no
+    # extra work for the alternatives): what each record's `confidence` is computed from.
+    logprobs: bool = True
     structured_max_chars: int = Field(40, ge=1)
     # Batches of batch_size prompts in flight per replica; ray.data.llm releases a batch only when
     # all of its prompts are done. Ray warns below max_num_seqs / batch_size (8 on CPU), but on
@@ -179,6 +213,12 @@ class EngineConfig(_Strict):
     # Fault injection for tests (see generate/rows.py): null in every real run.
     inject_fault: FaultConfig | None = None
 
+    @model_validator(mode="after")
+    def _endpoint_named(self) -> EngineConfig:
+        if self.backend == "openai" and not (self.openai.base_url and self.openai.model):
+            raise ValueError("engine.backend openai needs engine.openai.base_url and engine.openai.model")
+        return self
+
     def block_rows(self, n_prompts: int) -> int:
         """Prompts per block for a pass of `n_prompts`: rows_per_block, or more when the pass
         would otherwise be cut into more than max_blocks blocks."""
@@ -197,11 +237,30 @@ class SamplingConfig(_Strict):
     retry_truncated: bool = True
 
 
+class IcebergConfig(_Strict):
+    """Where `output.format: iceberg` commits the tables (pyiceberg catalog properties)."""
+
+    # Any pyiceberg catalog: {type: rest, uri: https://..., warehouse: ...}, glue, hive, sql. Empty:
+    # a SQL catalog in a SQLite file beside a local output (`{output}/_iceberg/catalog.db`), the
+    # output as warehouse. S3 endpoint and credentials default to output.storage_options.
+    catalog: dict[str, Any] = Field(default_factory=dict, repr=False)
+    catalog_name: str = "yayi"
+    namespace: str = "yayi"
+    table_prefix: str = Field("", description="prepended to each table name, e.g. ie_ -> yayi.ie_entities")
+
+
 class OutputConfig(_Strict):
     path: str
+    # parquet: Hive-partitioned Parquet folders with _SUCCESS and a manifest. iceberg: one Iceberg
+    # table per output table, partitioned by run date, one commit per table (publish/iceberg.py).
+    format: Literal["parquet", "iceberg"] = "parquet"
+    iceberg: IcebergConfig = Field(default_factory=IcebergConfig)
     run_date: dt.date = Field(default_factory=dt.date.today)
     storage_options: dict[str, Any] = Field(default_factory=dict, repr=False)
     report: bool = True
+    # Rows whose confidence is below this go to the `low_confidence` table instead of their own
+    # (counted in the summary, never dropped); 0 keeps every row in its table.
+    min_confidence: float = Field(0.0, ge=0.0, le=1.0)
     # A run whose manifest is already published is a no-op; force computes and replaces it.
     force: bool = False
     # Workers on every node write staging files and the driver publishes them: on a cluster of
@@ -230,8 +289,10 @@ class JobConfig(_Strict):
     @model_validator(mode="after")
     def _answer_fits_the_context(self) -> JobConfig:
         if self.sampling.max_tokens >= self.model.max_model_len:
-            raise ValueError(f"sampling.max_tokens ({self.sampling.max_tokens}) must be below model.max_model_len "
-                             f"({self.model.max_model_len}): the prompt needs room too")
+            raise ValueError(
+                f"sampling.max_tokens ({self.sampling.max_tokens}) must be below model.max_model_len "
+                f"({self.model.max_model_len}): the prompt needs room too"
+            )
         return self
 
     @model_validator(mode="after")
@@ -244,8 +305,10 @@ class JobConfig(_Strict):
             recursive = not any(ch in path for ch in "*?[") or "**" in path
             inside = out[1].startswith(inp[1].rstrip("/") + "/") if recursive else False
             if out[0] == inp[0] and (out[1] == inp[1] or inside):
-                raise ValueError(f"output.path {self.output.path!r} is inside input path {path!r}: a rerun would read "
-                                 f"its own output; write somewhere else")
+                raise ValueError(
+                    f"output.path {self.output.path!r} is inside input path {path!r}: a rerun would read "
+                    f"its own output; write somewhere else"
+                )
         return self
 
     def fingerprint(self) -> str:
@@ -255,9 +318,18 @@ class JobConfig(_Strict):
             "chunk": self.chunk.model_dump(mode="json"),
             "model": self.model.model_dump(mode="json", exclude={"cache_dir", "storage_options"}),
             "sampling": self.sampling.model_dump(mode="json"),
-            "structured": self.engine.model_dump(mode="json", include={"structured_outputs", "structured_max_items", "structured_max_chars"}),
+            "structured": self.engine.model_dump(
+                mode="json", include={"structured_outputs", "structured_max_items", "structured_max_chars"}
+            ),
+            # the endpoint's model answers, not model.source (which then only sizes the chunks)
+            **(
+                {"endpoint": self.engine.openai.model_dump(mode="json", include={"model", "structured", "extra_body"})}
+                if self.engine.backend == "openai"
+                else {}
+            ),
             "input": self.input.model_dump(mode="json", include={"id_column", "text_column", "passthrough_columns"}),
             "templates": _templates_version(),
+            "min_confidence": self.output.min_confidence,
         }
         blob = json.dumps(relevant, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
@@ -296,6 +368,26 @@ def _shown(assignment: str) -> str:
     return assignment
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit dates: `2026-13-45` stays a string, and the field that takes it
+    (`output.run_date`) says what is wrong with it, instead of the YAML loader's traceback."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML as `yaml.safe_load` reads it, but for dates (a SafeLoader: no object construction)."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def apply_override(data: dict[str, Any], assignment: str) -> None:
     """`a.b.c=value` sets data["a"]["b"]["c"]; the value is parsed as YAML (numbers, lists, null)."""
     shown = _shown(assignment)
@@ -312,13 +404,19 @@ def apply_override(data: dict[str, Any], assignment: str) -> None:
             raise ConfigError(f"override {shown!r}: {part} is not a section")
         node = child
     try:
-        node[parts[-1]] = yaml.safe_load(raw) if raw.strip() else ""
+        node[parts[-1]] = parse_yaml(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
         raise ConfigError(f"override {shown!r}: value is not valid YAML" + ("" if shown != assignment else f": {exc}")) from None
 
 
 def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] = ()) -> JobConfig:
     """Read YAML (optional), apply overrides, validate. Errors name the file and the field."""
+    return load_model(JobConfig, path, overrides)
+
+
+def load_model(model: type[M], path: str | Path | None, overrides: list[str] | tuple[str, ...] = ()) -> M:
+    """Any strict config model from YAML and `key.path=value` overrides; a `ConfigError` lists
+    every problem, each naming its field, and never shows a credential-like value."""
     source = str(path) if path else "<command line>"
     data: dict[str, Any] = {}
     if path:
@@ -327,7 +425,7 @@ def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] 
         except OSError as exc:
             raise ConfigError(f"{source}: cannot read config: {exc.strerror}") from None
         try:
-            data = yaml.safe_load(text) or {}
+            data = parse_yaml(text) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"{source}: not valid YAML: {exc}") from None
         if not isinstance(data, dict):
@@ -335,15 +433,26 @@ def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] 
     for assignment in overrides:
         apply_override(data, assignment)
     try:
-        return JobConfig.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(source, exc)) from None
 
 
+def _problem(err: Any) -> str:
+    """One validation error: the field, what is wrong, and the value given (unless credential-like)."""
+    where = ".".join(str(p) for p in err["loc"])
+    msg = err["msg"].removeprefix("Value error, ")
+    if not where:  # a check across sections (model_validator) names its fields in the message itself
+        return msg
+    value = err.get("input")
+    secret = any(w in where.lower() for w in _SECRET_WORDS)
+    shown = "" if secret or isinstance(value, dict) or err["type"] in ("missing", "extra_forbidden") else f" (got {value!r:.80})"
+    return f"field {where}: {msg}{shown}"
+
+
 def _describe(source: str, exc: ValidationError) -> str:
-    lines = [f"{source}: invalid config ({exc.error_count()} problem(s))"]
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"])
-        # A check across sections (model_validator) names its fields in the message itself.
-        lines.append(f"  field {where}: {err['msg']}" if where else f"  {err['msg'].removeprefix('Value error, ')}")
-    return "\n".join(lines)
+    """One line for one problem; a line per problem under a header for several."""
+    problems = [_problem(err) for err in exc.errors()]
+    if len(problems) == 1:
+        return f"{source}: invalid config: {problems[0]}"
+    return "\n".join([f"{source}: invalid config ({len(problems)} problems)", *(f"  {p}" for p in problems)])

@@ -8,10 +8,27 @@ disk, an S3 error after botocore's retries) inside whatever Ray wrapped it in. P
 
 from __future__ import annotations
 
+import enum
 import errno
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-EXIT_RUN_FAILED = 3
+
+class ExitCode(enum.IntEnum):
+    """What `yayi-batch run` (and `ray job submit -- python jobs/extract.py`) exits with: a nightly
+    scheduler tells the outcomes apart by it."""
+
+    OK = 0  # published (or nothing to do): every document ok or empty
+    BAD_INPUT = 2  # refused before any work: the config, an input, the model source (one line names it)
+    RUN_FAILED = 3  # stopped on a fault it could not get past: nothing published (one line says why)
+    PUBLISHED_WITH_FAILURES = 4  # published, but some documents are failed, partial or invalid
+
+
+NOT_OK_DOCUMENTS = ("failed", "partial", "invalid")  # DocStatus values that make a run exit 4
+
+
+def exit_code(documents_by_status: Mapping[str, int]) -> ExitCode:
+    """The exit code of a run that published, from its documents' statuses."""
+    return ExitCode.PUBLISHED_WITH_FAILURES if any(documents_by_status.get(s, 0) for s in NOT_OK_DOCUMENTS) else ExitCode.OK
 
 
 class RunFailed(RuntimeError):
@@ -31,12 +48,25 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         todo += [x for x in (getattr(e, "cause", None), e.__cause__, e.__context__) if isinstance(x, BaseException)]
 
 
-_BOTO_STORAGE_ERRORS = ("EndpointConnectionError", "ConnectionClosedError", "ConnectTimeoutError", "ReadTimeoutError",
-                        "ClientError", "NoCredentialsError", "ServerDisconnectedError", "ClientConnectorError")
-_OS_ERRNOS = {errno.ENOSPC: "no space left on device", errno.EROFS: "read-only file system",
-              errno.EACCES: "permission denied", errno.ENOTDIR: "a path component is a file, not a folder",
-              errno.EDQUOT: "disk quota exceeded", errno.EPERM: "operation not permitted",
-              errno.EIO: "storage I/O error"}
+_BOTO_STORAGE_ERRORS = (
+    "EndpointConnectionError",
+    "ConnectionClosedError",
+    "ConnectTimeoutError",
+    "ReadTimeoutError",
+    "ClientError",
+    "NoCredentialsError",
+    "ServerDisconnectedError",
+    "ClientConnectorError",
+)
+_OS_ERRNOS = {
+    errno.ENOSPC: "no space left on device",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.ENOTDIR: "a path component is a file, not a folder",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EPERM: "operation not permitted",
+    errno.EIO: "storage I/O error",
+}
 
 
 def storage_cause(exc: BaseException) -> str | None:

@@ -7,6 +7,7 @@ Pure: fsspec and pyarrow only.
 
 from __future__ import annotations
 
+import os
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ def s3_defaults(uri: str, storage_options: dict[str, Any] | None) -> dict[str, A
         options["config_kwargs"] = config
         # fsspec caches filesystem instances per process, and a Ray worker lives through all the
         # passes of a run: a cached listing made before a forced rerun cleared and rewrote a
-        # staging folder named a chunk file that was gone (FileNotFoundError in CI, stop 19).
+        # staging folder would name files that are gone.
         options.setdefault("use_listings_cache", False)
     return options
 
@@ -42,9 +43,29 @@ def filesystem(uri: str, storage_options: dict[str, Any] | None = None) -> tuple
     return fs, path
 
 
+def endpoint_of(uri: str, storage_options: dict[str, Any] | None) -> str | None:
+    """Where an object-store URI is asked: the configured endpoint, or the provider's default."""
+    protocol = uri.split("://", 1)[0] if "://" in uri else "file"
+    if protocol not in ("s3", "s3a"):
+        return None
+    options = storage_options or {}
+    return (
+        (options.get("client_kwargs") or {}).get("endpoint_url")
+        or options.get("endpoint_url")
+        or os.environ.get("AWS_ENDPOINT_URL_S3")
+        or os.environ.get("AWS_ENDPOINT_URL")
+        or "the AWS S3 endpoint"
+    )
+
+
 def arrow_filesystem(fs: fsspec.AbstractFileSystem) -> pafs.FileSystem:
     """The pyarrow view of an fsspec filesystem, for Ray Data readers and writers."""
     return pafs.PyFileSystem(pafs.FSSpecHandler(fs))
+
+
+def is_local(uri: str) -> bool:
+    """A path on this machine's filesystem (a plain path or `file://`), not an object store."""
+    return "://" not in uri or uri.startswith("file://")
 
 
 def join(base: str, *parts: str) -> str:

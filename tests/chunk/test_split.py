@@ -28,7 +28,7 @@ def check_invariants(doc, chunks, max_tokens, count=len, overlap_tokens=0):
     new_text = []
     prev = None
     for c in chunks:
-        assert c.text == doc[c.start:c.end] and c.start < c.end
+        assert c.text == doc[c.start : c.end] and c.start < c.end
         assert count(c.text) <= max_tokens
         if prev is None:
             assert c.start == 0
@@ -38,13 +38,14 @@ def check_invariants(doc, chunks, max_tokens, count=len, overlap_tokens=0):
             if not overlap_tokens:
                 assert c.start == prev.end
             else:
-                assert count(doc[c.start:prev.end]) <= overlap_tokens or c.start == prev.end
-            new_text.append(doc[prev.end:c.end])
+                assert count(doc[c.start : prev.end]) <= overlap_tokens or c.start == prev.end
+            new_text.append(doc[prev.end : c.end])
         prev = c
     assert "".join(new_text) == doc  # tiles the document
 
 
 # --- split_sentences -------------------------------------------------------------------------
+
 
 def test_chinese_sentence_ends():
     assert split_sentences("你好。我很好！") == [(0, 3), (3, 7)]
@@ -64,7 +65,8 @@ def test_latin_sentence_ends_and_abbreviations():
     doc = "It costs 1,000.5 dollars. Dr. Li met Prof. Wang (U.S. Army) in Jan. 2020. Done."
     assert split_sentences(doc) == [(0, 25), (26, 73), (74, 79)]
     assert sentences("J. R. R. Tolkien wrote it. e.g. this and i.e. that, etc. fine") == [
-        "J. R. R. Tolkien wrote it. e.g. this and i.e. that, etc. fine"]  # lower-case goes on
+        "J. R. R. Tolkien wrote it. e.g. this and i.e. that, etc. fine"
+    ]  # lower-case goes on
     assert sentences("See example.com and v2.0.1 now") == ["See example.com and v2.0.1 now"]
 
 
@@ -89,8 +91,9 @@ def test_whitespace_only_and_empty():
 # --- chunk_text ------------------------------------------------------------------------------
 
 NEWS_ZH = "宁高宁出席了在北京举行的论坛。他表示，中国经济保持稳定增长！与会者讨论了APEC合作。" * 6
-NEWS_EN = ("Mr. Smith paid $3.14 for 1,000.5 units in the U.S. last year. Dr. Li disagreed. "
-           "Prices rose 2.5% in Jan. 2024, e.g. for food.\n\n") * 6
+NEWS_EN = (
+    "Mr. Smith paid $3.14 for 1,000.5 units in the U.S. last year. Dr. Li disagreed. Prices rose 2.5% in Jan. 2024, e.g. for food.\n\n"
+) * 6
 
 
 def test_whitespace_only_and_empty_give_no_chunks():
@@ -210,16 +213,36 @@ def test_max_tokens_too_small():
 
 # --- properties ------------------------------------------------------------------------------
 
-_PIECES = st.sampled_from([
-    "宁高宁出席了论坛。", "他说：“好。”", "然后", "……", "，", "、", "Mr. Smith paid 3.14 dollars.",
-    "U.S. troops", " ", "  ", "\n", "\n\n", "😀", "👨\u200d👩\u200d👧", "e\u0301", "Hello world! ", "？",
-    "abcdefghijklmnopqrstuvwxyz", "中华人民共和国国务院今日发布公告", "(note)", "1,000.5", "\u3000",
-])
+_PIECES = st.sampled_from(
+    [
+        "宁高宁出席了论坛。",
+        "他说：“好。”",
+        "然后",
+        "……",
+        "，",
+        "、",
+        "Mr. Smith paid 3.14 dollars.",
+        "U.S. troops",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "😀",
+        "👨\u200d👩\u200d👧",
+        "e\u0301",
+        "Hello world! ",
+        "？",
+        "abcdefghijklmnopqrstuvwxyz",
+        "中华人民共和国国务院今日发布公告",
+        "(note)",
+        "1,000.5",
+        "\u3000",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(pieces=st.lists(_PIECES, max_size=40), max_tokens=st.integers(2, 60),
-       wp=st.booleans(), overlap=st.integers(0, 15))
+@given(pieces=st.lists(_PIECES, max_size=40), max_tokens=st.integers(2, 60), wp=st.booleans(), overlap=st.integers(0, 15))
 def test_chunks_tile_and_fit(pieces, max_tokens, wp, overlap):
     doc = "".join(pieces)
     count = wordpiece if wp else len

@@ -6,11 +6,11 @@ import json
 
 import polars as pl
 import pytest
-from fake_run import build_fake_output
 
 from yayi_batch.evaluation.cli import evaluate, load_predictions, main
 from yayi_batch.evaluation.gold import normalize
 from yayi_batch.evaluation.metrics import prf
+from yayi_batch.testing.fake_output import build_fake_output
 
 
 def ent(doc, typ, text, start=None, end=None, **kw):
@@ -229,7 +229,8 @@ def test_documents_with_other_passthrough_columns_on_another_date(tmp_path):
     assert set(tables["documents"]["date"].to_list()) == {"2024-05-01", "2024-05-02"}
 
 
-# --- issue 13 ----------------------------------------------------------------------------------
+# --- bad input ----------------------------------------------------------------------------------
+
 
 def test_gold_without_task_column_is_taken_as_the_one_task_given(tmp_path, capsys):
     out = build_fake_output(tmp_path / "out")
@@ -264,6 +265,7 @@ def test_gold_documents_absent_from_the_output_are_counted_and_shown(tmp_path, c
 
 
 # --- type map ----------------------------------------------------------------------------------
+
 
 def test_type_map_renames_gold_types_before_scoring(tmp_path, capsys):
     out = build_fake_output(tmp_path / "out", {"entities": [

@@ -6,19 +6,8 @@ import json
 
 import polars as pl
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from yayi_batch.evaluation.conll import (
-    SCHEMES,
-    guess_scheme,
-    long_to_sentences,
-    read_conll,
-    sentences_to_long,
-    spans_to_tags,
-    tags_to_spans,
-    write_conll,
-)
+from yayi_batch.evaluation.conll import guess_scheme, long_to_sentences, read_conll, sentences_to_long, write_conll
 from yayi_batch.evaluation.gold import GOLD_SCHEMA, detect_format, load_gold, normalize, span_record_rows, write_gold
 
 EN_BIO = "-DOCSTART- -X- O O\n\nJohn NNP B-PER\nlives VBZ O\nin IN O\nNew NNP B-LOC\nYork NNP I-LOC\n\n\nHi UH O\n"
@@ -66,25 +55,6 @@ def test_explicit_format_overrides_extension_and_bioes_decodes_the_same(tmp_path
     assert a.equals(b)
 
 
-def test_tolerant_decoding():
-    # I after O starts an entity (conlleval); I of another type starts a new one; a lone E is one token
-    assert tags_to_spans(["I-PER", "I-PER", "I-LOC", "O", "E-ORG", "B-X", "S-Y"]) == [
-        (0, 2, "PER"), (2, 3, "LOC"), (4, 5, "ORG"), (5, 6, "X"), (6, 7, "Y"),
-    ]  # fmt: skip
-    assert tags_to_spans([]) == []
-    with pytest.raises(ValueError, match="unknown tag"):
-        tags_to_spans(["X-PER"])
-
-
-def test_encoding_per_scheme_and_nested_spans_dropped():
-    spans = [(0, 1, "A"), (2, 5, "B"), (3, 4, "C")]  # C is nested in B: flat tags cannot hold it
-    assert spans_to_tags(6, spans, "bio") == ["B-A", "O", "B-B", "I-B", "I-B", "O"]
-    assert spans_to_tags(6, spans, "bioes") == ["S-A", "O", "B-B", "I-B", "E-B", "O"]
-    assert spans_to_tags(6, spans, "bmes") == ["S-A", "O", "B-B", "M-B", "E-B", "O"]
-    with pytest.raises(ValueError):
-        spans_to_tags(1, [], "iob1")
-
-
 @pytest.mark.parametrize("text,scheme,sep", [(EN_BIO, "bio", " "), (ZH_BIOES, "bioes", ""), (ZH_BMES, "bmes", "")])
 def test_round_trip_conll_long_conll(tmp_path, text, scheme, sep):
     src = tmp_path / f"src.{scheme}"
@@ -103,29 +73,6 @@ def test_long_without_offsets_placed_at_first_occurrence():
     gold = normalize(pl.DataFrame([{"doc_id": "s", "task": "ner", "type": "LOC", "text": "北京"}]))
     (sent,) = long_to_sentences(gold, {"s": list("去北京")}, "bmes", "")
     assert sent.tags == ["O", "B-LOC", "E-LOC"]
-
-
-@st.composite
-def tagged(draw):
-    """Random non-overlapping spans over n tokens."""
-    n = draw(st.integers(0, 30))
-    spans, i = [], 0
-    while i < n:
-        if draw(st.booleans()):
-            length = draw(st.integers(1, min(4, n - i)))
-            spans.append((i, i + length, draw(st.sampled_from(["PER", "LOC", "机构", "B-X"]))))
-            i += length + draw(st.integers(0, 1))
-        else:
-            i += 1
-    return n, spans
-
-
-@given(tagged(), st.sampled_from(SCHEMES))
-def test_property_spans_tags_spans(case, scheme):
-    n, spans = case
-    tags = spans_to_tags(n, spans, scheme)
-    assert tags_to_spans(tags) == spans
-    assert spans_to_tags(n, tags_to_spans(tags), scheme) == tags
 
 
 def test_span_list_jsonl_variants(tmp_path):

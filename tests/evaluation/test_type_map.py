@@ -34,7 +34,7 @@ def test_parse_inline(spec, expected):
         ("map.json", '{"other": "-"}', {"other": "-"}),
         ("map.yaml", "PER: 人物\nLOC: 地点\n", PER_LOC),
         # YAML 1.1 would read NO and ON as booleans; a type map keeps them as written
-        ("map.yml", "NO: 挪威\nON: 安大略\nother: \"-\"\n", {"NO": "挪威", "ON": "安大略", "other": "-"}),
+        ("map.yml", 'NO: 挪威\nON: 安大略\nother: "-"\n', {"NO": "挪威", "ON": "安大略", "other": "-"}),
         ("map.txt", "{PER: 人物, LOC: 地点}", PER_LOC),  # any other extension is read as YAML
         ("map.csv", "gold,prompt\nPER,人物\n\n# comment\nLOC , 地点\n", PER_LOC),
         ("map.tsv", "PER\t人物\nLOC\t地点\n", PER_LOC),

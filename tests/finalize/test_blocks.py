@@ -8,15 +8,26 @@ copies of a mention in any order.
 import pyarrow as pa
 import pytest
 
+from yayi_batch.chunk.retry import chunk_side, half_chunks_of_partition, truncated_keys
 from yayi_batch.finalize.documents import DocumentPartials, combine_documents, doc_fields, documents_schema, source_columns
 from yayi_batch.finalize.overlaps import keep_one_per_id
 from yayi_batch.finalize.summary import count_values, summary_from_counts
 from yayi_batch.schema import ERRORS, TABLES
-from yayi_batch.steps.retry import chunk_side, half_chunks_of_partition, truncated_keys
 
-CHUNK_SCHEMA = pa.schema([("doc_id", pa.string()), ("source_path", pa.string()), ("doc_status", pa.string()),
-                          ("doc_error", pa.string()), ("lang", pa.string()), ("n_chars", pa.int64()), ("n_chunks", pa.int64()),
-                          ("chunk_id", pa.string()), ("chunk_index", pa.int64()), ("title", pa.large_string())])
+CHUNK_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("source_path", pa.string()),
+        ("doc_status", pa.string()),
+        ("doc_error", pa.string()),
+        ("lang", pa.string()),
+        ("n_chars", pa.int64()),
+        ("n_chunks", pa.int64()),
+        ("chunk_id", pa.string()),
+        ("chunk_index", pa.int64()),
+        ("title", pa.large_string()),
+    ]
+)
 
 
 def chunk_rows(rows):
@@ -24,9 +35,21 @@ def chunk_rows(rows):
 
 
 def doc(doc_id, n_chunks=1, status="pending", error=None, title="t"):
-    return [{"doc_id": doc_id, "source_path": "s0", "doc_status": status, "doc_error": error, "lang": "en", "n_chars": 10,
-             "n_chunks": n_chunks, "chunk_id": f"{doc_id}{i}" if n_chunks else None, "chunk_index": i if n_chunks else None,
-             "title": title} for i in range(max(n_chunks, 1))]
+    return [
+        {
+            "doc_id": doc_id,
+            "source_path": "s0",
+            "doc_status": status,
+            "doc_error": error,
+            "lang": "en",
+            "n_chars": 10,
+            "n_chunks": n_chunks,
+            "chunk_id": f"{doc_id}{i}" if n_chunks else None,
+            "chunk_index": i if n_chunks else None,
+            "title": title,
+        }
+        for i in range(max(n_chunks, 1))
+    ]
 
 
 def answers(rows):
@@ -43,8 +66,10 @@ def partials(fields):
         chunks(chunk_rows(doc("a", 2)[:1]).select(cols)),  # document a's chunks in two map blocks
         chunks(chunk_rows(doc("a", 2)[1:] + doc("b", 0, "empty") + doc("c", 1)).select(cols)),
         chunks(chunk_rows(doc("x", 0, "invalid", "missing document id")).select(cols)),
-        ans(answers([("a", "ok"), ("a", "ok")])), ans(answers([("a", "invalid"), ("a", "ok"), ("c", "invalid")])),
-        ents(pa.table({"doc_id": ["a", "a", "c"]})), ents(pa.table({"doc_id": ["a"]})),
+        ans(answers([("a", "ok"), ("a", "ok")])),
+        ans(answers([("a", "invalid"), ("a", "ok"), ("c", "invalid")])),
+        ents(pa.table({"doc_id": ["a", "a", "c"]})),
+        ents(pa.table({"doc_id": ["a"]})),
         errs(pa.table({"doc_id": ["a", "c"]})),
     ]
     return pa.concat_tables(blocks)
@@ -86,9 +111,23 @@ def test_a_doc_id_given_twice_keeps_one_row_chosen_by_its_columns():
 
 
 def test_one_row_per_id_the_copy_of_the_smallest_chunk_id():
-    rows = [{"run_id": "r", "doc_id": "d", "chunk_id": c, "entity_id": e, "type": "person", "text": "x", "start": 0, "end": 1,
-             "match": "exact", "mention_index": i, "in_schema": True, "lang": "en"}
-            for c, e, i in [("c2", "e1", 0), ("c1", "e1", 3), ("c3", "e2", 0), ("c1", "e3", 1)]]
+    rows = [
+        {
+            "run_id": "r",
+            "doc_id": "d",
+            "chunk_id": c,
+            "entity_id": e,
+            "type": "person",
+            "text": "x",
+            "start": 0,
+            "end": 1,
+            "match": "exact",
+            "mention_index": i,
+            "in_schema": True,
+            "lang": "en",
+        }
+        for c, e, i in [("c2", "e1", 0), ("c1", "e1", 3), ("c3", "e2", 0), ("c1", "e3", 1)]
+    ]
     table = pa.Table.from_pylist(rows, schema=TABLES["entities"])
     for order in (table, table.take([3, 2, 1, 0])):
         kept = keep_one_per_id(order, "entity_id").sort_by("entity_id")
@@ -99,26 +138,48 @@ def test_one_row_per_id_the_copy_of_the_smallest_chunk_id():
 
 
 def test_summary_counts_are_sums_of_per_block_counts():
-    block = pa.table({"status": ["ok", "ok", "invalid"], "reason": ["", "internal_error: x", None],
-                      "tokens_in": [1, 2, 3], "tokens_out": [4, 5, 6]})
+    block = pa.table(
+        {
+            "status": ["ok", "ok", "invalid"],
+            "reason": ["", "internal_error: x", None],
+            "tokens_in": [1, 2, 3],
+            "tokens_out": [4, 5, 6],
+            "attempt": pa.array([1, 1, 2], pa.int32()),
+        }
+    )
     rel = pa.table({"head_match": ["exact", None], "tail_match": ["fuzzy", "exact"]})
     ev = pa.table({"trigger_match": [None, "exact"]})
-    rows = (count_values(block, "answers").to_pylist() + count_values(block, "answers").to_pylist()
-            + count_values(rel, "relations").to_pylist() + count_values(ev, "events").to_pylist())
+    rows = (
+        count_values(block, "answers").to_pylist()
+        + count_values(block, "answers").to_pylist()
+        + count_values(rel, "relations").to_pylist()
+        + count_values(ev, "events").to_pylist()
+    )
     s = summary_from_counts(rows, {"answers": 6, "documents": 0}, wall_s=1.0, generate_s=0.5, output="o", run_id="r", n_inputs=1)
     assert s.answer_status == {"ok": 4, "invalid": 2} and list(s.answer_status) == ["ok", "invalid"]
     assert (s.tokens_in, s.tokens_out, s.parser_internal_errors) == (12, 30, 2)
     assert s.match_kinds == {"exact": 3, "None": 1, "fuzzy": 1}  # a null head match counted as before; a null trigger not
     assert s.rows["answers"] == 6 and s.rows["entities"] == 0 and s.documents == 0
+    # per attempt, for the plan's comparison: first attempts 2 x (1 + 2) tokens in, retries 2 x 3
+    assert s.answers_by_attempt == {"1": 4, "2": 2} and s.tokens_in_by_attempt == {"1": 6, "2": 6}
+    assert s.tokens_out_by_attempt == {"1": 18, "2": 12}
 
 
 @pytest.mark.parametrize("reverse", [False, True])
 def test_retry_rows_from_a_partition_of_keys_and_chunks(reverse):
     text = "Acme Corp hired John Smith. The company is based in Paris."
-    chunks = pa.table({"doc_id": ["d", "d", "e"], "chunk_id": ["c1", "c2", None], "chunk_start": [0, 100, None],
-                       "chunk_text": [text, "Other.", None], "lang": ["en", "en", None]})
-    answers = pa.table({"chunk_id": ["c1", "c1", "c2", "c1"], "task": ["re", "ner", "ner", "re"],
-                        "finish_reason": ["length", "stop", "stop", "length"]})
+    chunks = pa.table(
+        {
+            "doc_id": ["d", "d", "e"],
+            "chunk_id": ["c1", "c2", None],
+            "chunk_start": [0, 100, None],
+            "chunk_text": [text, "Other.", None],
+            "lang": ["en", "en", None],
+        }
+    )
+    answers = pa.table(
+        {"chunk_id": ["c1", "c1", "c2", "c1"], "task": ["re", "ner", "ner", "re"], "finish_reason": ["length", "stop", "stop", "length"]}
+    )
     sides = pa.concat_tables([truncated_keys(answers), chunk_side(chunks)])
     if reverse:
         sides = sides.take(list(range(sides.num_rows))[::-1])
@@ -130,10 +191,19 @@ def test_retry_rows_from_a_partition_of_keys_and_chunks(reverse):
 def test_sum_counts_adds_the_rows_of_many_blocks():
     from yayi_batch.finalize.summary import COUNT_SCHEMA, sum_counts
 
-    block = pa.Table.from_pylist([{"metric": "answer_status", "value": "ok", "n": 3}, {"metric": "answer_status", "value": "ok", "n": 4},
-                                  {"metric": "answer_status", "value": "invalid", "n": 1}, {"metric": "tokens_in", "value": "", "n": 10}],
-                                 schema=COUNT_SCHEMA)
+    block = pa.Table.from_pylist(
+        [
+            {"metric": "answer_status", "value": "ok", "n": 3},
+            {"metric": "answer_status", "value": "ok", "n": 4},
+            {"metric": "answer_status", "value": "invalid", "n": 1},
+            {"metric": "tokens_in", "value": "", "n": 10},
+        ],
+        schema=COUNT_SCHEMA,
+    )
     rows = sorted(sum_counts(block).to_pylist(), key=lambda r: (r["metric"], r["value"]))
-    assert rows == [{"metric": "answer_status", "value": "invalid", "n": 1}, {"metric": "answer_status", "value": "ok", "n": 7},
-                    {"metric": "tokens_in", "value": "", "n": 10}]
+    assert rows == [
+        {"metric": "answer_status", "value": "invalid", "n": 1},
+        {"metric": "answer_status", "value": "ok", "n": 7},
+        {"metric": "tokens_in", "value": "", "n": 10},
+    ]
     assert sum_counts(COUNT_SCHEMA.empty_table()).num_rows == 0

@@ -9,7 +9,7 @@ import pytest
 from yayi_batch.failures import RunFailed
 from yayi_batch.finalize import checks
 from yayi_batch.schema import ANSWERS
-from yayi_batch.write.paths import partition_dir
+from yayi_batch.write.staged import StagedRun
 from yayi_batch.write.tables import write_table
 
 
@@ -22,8 +22,10 @@ def sides(rows):
     [
         ([("a", "documents"), ("a", "entities"), ("a", "errors")], []),
         ([("a", "documents"), ("b", "entities")], [{"table": "entities", "n": 1, "named": ["b"]}]),
-        ([("b", "entities"), ("b", "entities"), ("c", "relations")],
-         [{"table": "entities", "n": 2, "named": ["b"]}, {"table": "relations", "n": 1, "named": ["c"]}]),
+        (
+            [("b", "entities"), ("b", "entities"), ("c", "relations")],
+            [{"table": "entities", "n": 2, "named": ["b"]}, {"table": "relations", "n": 1, "named": ["c"]}],
+        ),
         ([("a", "documents"), (None, "answers")], [{"table": "answers", "n": 1, "named": ["<null>"]}]),
         ([(f"x{i:02}", "events") for i in range(15)], [{"table": "events", "n": 15, "named": [f"x{i:02}" for i in range(10)]}]),
         ([], []),
@@ -49,18 +51,32 @@ def test_count_report_sums_partitions_and_names_the_problems():
     problems = report.problems()
     assert problems == ["3 input rows but 2 documents rows", "3 entities rows reference no document of the run (doc_id a, b)"]
     with pytest.raises(RunFailed, match="count check failed, nothing published"):
-        checks.verify_counts(report, "run-1", "/stage")
+        checks.verify_counts(report, StagedRun(fsspec.filesystem("file"), "/out", "run-1", "2026-11-30"))
 
 
 def test_engine_failures_are_counted_in_full_and_named_in_part(tmp_path):
     fs = fsspec.filesystem("file")
-    rows = [{f.name: None for f in ANSWERS} | {"run_id": "r", "doc_id": f"d{i // 2}", "chunk_id": f"c{i}", "task": "ner", "status": "engine_error",
-                                               "attempt": 1 if i < 25 else 2, "reason": "boom"} for i in range(30)]
-    rows.append({f.name: None for f in ANSWERS} | {"run_id": "r", "doc_id": "ok", "chunk_id": "c", "task": "ner", "status": "ok", "attempt": 1})
-    write_table(fs, partition_dir(str(tmp_path), "answers", "2026-11-30"), pa.Table.from_pylist(rows, schema=ANSWERS), "r")
-    failed = checks.engine_failures(fs, str(tmp_path), "2026-11-30", attempt=1)
+    rows = [
+        {f.name: None for f in ANSWERS}
+        | {
+            "run_id": "r",
+            "doc_id": f"d{i // 2}",
+            "chunk_id": f"c{i}",
+            "task": "ner",
+            "status": "engine_error",
+            "attempt": 1 if i < 25 else 2,
+            "reason": "boom",
+        }
+        for i in range(30)
+    ]
+    rows.append(
+        {f.name: None for f in ANSWERS} | {"run_id": "r", "doc_id": "ok", "chunk_id": "c", "task": "ner", "status": "ok", "attempt": 1}
+    )
+    run = StagedRun(fs, str(tmp_path), "r", "2026-11-30")
+    write_table(fs, run.table_dir("answers"), pa.Table.from_pylist(rows, schema=ANSWERS), "r")
+    failed = checks.engine_failures(run, attempt=1)
     assert failed.n == 25 and len(failed.prompts) == checks.MAX_NAMED and len(failed.docs) == checks.MAX_NAMED and failed.more_docs
-    assert checks.engine_failures(fs, str(tmp_path), "2026-11-30", attempt=2).n == 5
+    assert checks.engine_failures(run, attempt=2).n == 5
     with pytest.raises(RunFailed, match=r"failed 25 prompt\(s\) in pass extract.*Error: boom"):
-        checks.verify_no_engine_errors(failed, "r", "extract", "/stage")
-    checks.verify_no_engine_errors(checks.EngineFailures(), "r", "extract", "/stage")  # nothing failed: no error
+        checks.verify_no_engine_errors(failed, run, "extract")
+    checks.verify_no_engine_errors(checks.EngineFailures(), run, "extract")  # nothing failed: no error

@@ -18,6 +18,7 @@ def spans(intervals):
 
 # --- exact -----------------------------------------------------------------------------------
 
+
 def test_chinese_exact_offsets():
     text = "宁高宁出席了在北京举行的论坛"
     assert spans(find_mentions(text, "北京")) == [(7, 9, E)]
@@ -67,6 +68,7 @@ def test_latin_prefers_word_boundaries():
 
 # --- normalized ------------------------------------------------------------------------------
 
+
 def test_full_width_and_half_width():
     assert spans(find_mentions("在ＡＰＥＣ峰会上", "APEC")) == [(1, 5, N)]
     assert spans(find_mentions("APEC summit", "ＡＰＥＣ")) == [(0, 4, N)]
@@ -103,6 +105,7 @@ def test_normalized_maps_back_over_length_changes():
 
 # --- fuzzy and none --------------------------------------------------------------------------
 
+
 def test_fuzzy_typo_english():
     text = "Chairman Gaoning Gao visited Beijing."
     assert spans(find_mentions(text, "Gaoning Gaoo")) == [(9, 20, F)]
@@ -128,6 +131,7 @@ def test_not_found():
 
 
 # --- pairs -----------------------------------------------------------------------------------
+
 
 def iv(s, e):
     return CharInterval(s, e, E)
@@ -177,10 +181,10 @@ def test_intervals_are_valid(text, mention, offset):
         assert iv.start >= prev_end  # sorted, non-overlapping
         prev_end = iv.end
         if iv.match is E:
-            assert text[iv.start - offset:iv.end - offset] == mention.strip()
+            assert text[iv.start - offset : iv.end - offset] == mention.strip()
         elif iv.match is N:
             # The covering span folds to exactly what the mention folds to.
-            assert _normalize(text[iv.start - offset:iv.end - offset])[0] == _normalize(mention)[0]
+            assert _normalize(text[iv.start - offset : iv.end - offset])[0] == _normalize(mention)[0]
     if found[0].match is F:
         assert len(found) == 1
 
@@ -197,7 +201,7 @@ def test_a_slice_of_the_text_is_always_found(text, data):
         return
     assert found[0].match in (E, N)
     if found[0].match is E:
-        assert all(text[iv.start:iv.end] == mention for iv in found)
+        assert all(text[iv.start : iv.end] == mention for iv in found)
     else:
         # Only a literal piece of a longer Latin word, and a folded whole word elsewhere.
         occurrences = [k for k in range(len(text)) if text.startswith(mention, k)]

@@ -1,4 +1,4 @@
-"""ground/records.py: the job's grounding of one answer (the path steps/answers.py runs)."""
+"""ground/records.py: the job's grounding of one answer (the path parse/rows.py runs)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,10 @@ def ground(text=DOC[CHUNK_START:], offset=CHUNK_START, records=RECORDS, task="ee
 def test_offsets_are_document_offsets_with_a_match_kind():
     rows = ground()
     assert [(r["text"], r["start"], r["end"], r["match"], r["mention_index"]) for r in rows["entities"]] == [
-        ("宁高宁", 10, 13, "exact", 0), ("宁高宁", 21, 24, "exact", 1), ("上海", None, None, "none", 0)]
+        ("宁高宁", 10, 13, "exact", 0),
+        ("宁高宁", 21, 24, "exact", 1),
+        ("上海", None, None, "none", 0),
+    ]
     (rel,) = rows["relations"]
     assert (rel["head_start"], rel["head_end"], rel["tail_start"], rel["tail_end"]) == (10, 13, 3, 7)
     (ev,) = rows["events"]
@@ -46,8 +49,7 @@ def test_offsets_are_document_offsets_with_a_match_kind():
 
 def test_rows_have_exactly_the_table_columns():
     rows = ground()
-    for name, schema in [("entities", ENTITIES), ("relations", RELATIONS), ("events", EVENTS),
-                         ("event_arguments", EVENT_ARGUMENTS)]:
+    for name, schema in [("entities", ENTITIES), ("relations", RELATIONS), ("events", EVENTS), ("event_arguments", EVENT_ARGUMENTS)]:
         assert rows[name], name
         for row in rows[name]:
             assert set(row) == set(schema.names), name
@@ -57,21 +59,29 @@ def test_ids_follow_the_published_recipes():
     """Published ids depend on these recipes: a change here changes every id of every table."""
     rows = ground()
     assert [r["entity_id"] for r in rows["entities"]] == [
-        stable_id("d1", "ner", "人物", "宁高宁", 10, 13), stable_id("d1", "ner", "人物", "宁高宁", 21, 24),
-        stable_id("d1", "ner", "地点", "上海", None, None)]
+        stable_id("d1", "ner", "人物", "宁高宁", 10, 13),
+        stable_id("d1", "ner", "人物", "宁高宁", 21, 24),
+        stable_id("d1", "ner", "地点", "上海", None, None),
+    ]
     assert rows["relations"][0]["relation_id"] == stable_id("d1", "re", "任职于", "宁高宁", "华润集团", 10, 3)
     event_id = stable_id("d1", "ee", "出席", "出席", 16, (("地点", "北京", 14), ("人物", "宁高宁", 10)))
     assert rows["events"][0]["event_id"] == event_id
     assert [r["argument_id"] for r in rows["event_arguments"]] == [
-        stable_id(event_id, "地点", "北京", 14), stable_id(event_id, "人物", "宁高宁", 10)]
+        stable_id(event_id, "地点", "北京", 14),
+        stable_id(event_id, "人物", "宁高宁", 10),
+    ]
 
 
 def test_ids_do_not_depend_on_the_chunk():
     """The same mention found by two overlapping chunks gets one id (finalize keeps one row)."""
     first = ground()
     whole = ground(text=DOC, offset=0, key={**KEY, "chunk_id": "other"})
-    for table, column in [("entities", "entity_id"), ("relations", "relation_id"), ("events", "event_id"),
-                          ("event_arguments", "argument_id")]:
+    for table, column in [
+        ("entities", "entity_id"),
+        ("relations", "relation_id"),
+        ("events", "event_id"),
+        ("event_arguments", "argument_id"),
+    ]:
         assert [r[column] for r in whole[table]] == [r[column] for r in first[table]], table
     assert {r["chunk_id"] for r in whole["entities"]} == {"other"}
 

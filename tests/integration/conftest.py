@@ -1,66 +1,10 @@
-"""Shared fixtures for whole runs: a small corpus in Parquet shards, and a base config."""
+"""Fixtures for whole runs: a small corpus in Parquet shards (yayi_batch/testing/corpus.py)."""
 
-import datetime as dt
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
-import ray
 
-DOCS = [
-    ("zh-1", "华润集团董事长宁高宁出席了在北京举行的论坛。会上，华润集团宣布收购鹭岛新能源。"),
-    ("en-1", "Acme Corp hired John Smith as chief executive. The company is based in Paris."),
-    ("en-2", "Meridian Harbour Group acquired Bayline Logistics for $2 billion on Monday in Rotterdam."),
-    ("zh-2", "驰远汽车在上海发布了新款电动车，总经理李明表示销量将翻倍。"),
-    ("empty-1", ""),
-    ("blank-1", "   \n  "),
-]
-
-
-def write_corpus(folder, docs=DOCS, shards=2):
-    folder.mkdir(parents=True, exist_ok=True)
-    for s in range(shards):
-        part = docs[s::shards]
-        table = pa.table({
-            "id": [d[0] for d in part],
-            "text": [d[1] for d in part],
-            "title": [f"title {d[0]}" for d in part],
-        })
-        pq.write_table(table, folder / f"shard-{s}.parquet")
-    return folder
+from yayi_batch.testing.corpus import write_corpus
 
 
 @pytest.fixture
 def corpus(tmp_path):
     return write_corpus(tmp_path / "corpus")
-
-
-def base_overrides(corpus, out, tasks="[ner, re]", max_tokens=96):
-    return [
-        f"input.paths=[{corpus}]",
-        "input.passthrough_columns=[title]",
-        f"output.path={out}",
-        f"output.run_date={dt.date(2026, 11, 25).isoformat()}",
-        f"extraction.tasks={tasks}",
-        f"sampling.max_tokens={max_tokens}",
-        "engine.batch_size=8",
-        "output.report=true",
-    ]
-
-
-@pytest.fixture(scope="module")
-def local_ray():
-    """A fresh in-process Ray for a module (an earlier test's run() may have left one up)."""
-    if ray.is_initialized():
-        ray.shutdown()
-    ray.init(address="local", num_cpus=4, include_dashboard=False)
-    yield
-    ray.shutdown()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def no_ray_left_behind():
-    """run() starts Ray when none is up; shut it down so the next module starts clean."""
-    yield
-    if ray.is_initialized():
-        ray.shutdown()

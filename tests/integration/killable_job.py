@@ -8,10 +8,9 @@ import json
 import sys
 import time
 
-from test_pipeline_fake_engine import fake_generate
-
 from yayi_batch.config import load_config
 from yayi_batch.run import run
+from yayi_batch.testing.fake_engine import fake_generate
 
 
 def recording_generate(log_path: str, delay: float = 0.0):

@@ -1,4 +1,4 @@
-"""Issue 13, bad input through a whole run (real in-process Ray, fake engine): duplicate ids,
+"""Bad input through a whole run (real in-process Ray, fake engine): duplicate ids,
 ids of mixed types, an unreadable shard skipped, text that is not valid UTF-8. Count in = count out."""
 
 import json
@@ -7,11 +7,11 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from test_pipeline_fake_engine import fake_generate
 
 from yayi_batch.config import load_config
 from yayi_batch.read import InputError
 from yayi_batch.run import run
+from yayi_batch.testing.fake_engine import fake_generate
 
 EN = "Acme Corp hired John Smith as chief executive in Paris."
 
@@ -24,24 +24,42 @@ def invalid_utf8(values: list[bytes]) -> pa.Array:
 def corpus(folder):
     folder.mkdir()
     pq.write_table(pa.table({"id": [1, 2, 3], "text": [EN] * 3, "title": ["a1", "a2", "a3"]}), folder / "a.parquet")
-    pq.write_table(pa.table({"id": ["3", "dup", "dup", "4"], "text": [EN, EN, "A second text.", EN],
-                             "title": pa.array(["b1", "b2", "b3", "b4"], pa.large_string())}), folder / "b.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "id": ["3", "dup", "dup", "4"],
+                "text": [EN, EN, "A second text.", EN],
+                "title": pa.array(["b1", "b2", "b3", "b4"], pa.large_string()),
+            }
+        ),
+        folder / "b.parquet",
+    )
     (folder / "c.parquet").write_bytes(b"PAR1 this is not parquet")
-    pq.write_table(pa.table({"id": ["bad-utf8", "ok-5"], "text": invalid_utf8([b"caf\xe9 \xed\xa0\x80", EN.encode()]),
-                             "title": ["d1", "d2"]}), folder / "d.parquet")
+    pq.write_table(
+        pa.table({"id": ["bad-utf8", "ok-5"], "text": invalid_utf8([b"caf\xe9 \xed\xa0\x80", EN.encode()]), "title": ["d1", "d2"]}),
+        folder / "d.parquet",
+    )
     return folder
 
 
 def overrides(folder, out, *extra):
-    return [f"input.paths=[{folder}]", f"output.path={out}", "output.run_date=2026-11-25", "extraction.tasks=[ner]",
-            "input.passthrough_columns=[title]", "output.report=false", "sampling.retry_truncated=false", *extra]
+    return [
+        f"input.paths=[{folder}]",
+        f"output.path={out}",
+        "output.run_date=2026-11-25",
+        "extraction.tasks=[ner]",
+        "input.passthrough_columns=[title]",
+        "output.report=false",
+        "sampling.retry_truncated=false",
+        *extra,
+    ]
 
 
-@pytest.mark.slow  # a whole Ray run (about a minute on an idle 2-core box)
 def test_keep_first_skip_bad_file_mixed_ids_and_bad_utf8(local_ray, tmp_path):
     folder, out = corpus(tmp_path / "in"), tmp_path / "out"
-    summary = run(load_config(None, overrides(folder, out, "input.duplicate_ids=keep_first", "input.on_bad_file=skip")),
-                  generate_fn=fake_generate)
+    summary = run(
+        load_config(None, overrides(folder, out, "input.duplicate_ids=keep_first", "input.on_bad_file=skip")), generate_fn=fake_generate
+    )
     docs = pl.read_parquet(f"{out}/documents/**/*.parquet")
     assert docs.height == 3 + 4 + 2  # every row of every readable shard: count in = count out
     status = {(r["title"]): (r["doc_id"], r["status"]) for r in docs.iter_rows(named=True)}
@@ -64,7 +82,6 @@ def test_keep_first_skip_bad_file_mixed_ids_and_bad_utf8(local_ray, tmp_path):
     assert summary.errors_by_kind["duplicate_id"] == 2
 
 
-@pytest.mark.slow
 def test_duplicate_ids_fail_by_default_naming_ids_and_files(local_ray, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -76,3 +93,41 @@ def test_duplicate_ids_fail_by_default_naming_ids_and_files(local_ray, tmp_path)
     assert msg.startswith("2 document id(s) occur more than once")
     assert f"'1' in {folder}/a.parquet, {folder}/b.parquet" in msg
     assert f"'x' in {folder}/b.parquet (x2)" in msg and "input.duplicate_ids=keep_first" in msg
+
+
+def empty_shard(path, passthrough=True):
+    cols = {"id": pa.array([], pa.string()), "text": pa.array([], pa.string())}
+    if passthrough:
+        cols["title"] = pa.array([], pa.string())
+    pq.write_table(pa.table(cols), path)
+
+
+def test_shards_with_zero_rows_publish_a_run_with_zero_documents(local_ray, tmp_path):
+    from yayi_batch.failures import ExitCode, exit_code
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    empty_shard(folder / "night-1.parquet")
+    empty_shard(folder / "night-2.parquet")
+    out = tmp_path / "out"
+    summary = run(load_config(None, overrides(folder, out)), generate_fn=fake_generate)
+    assert summary.outcome == "no rows" and summary.documents == 0 and summary.n_inputs == 2
+    assert exit_code(summary.documents_by_status) is ExitCode.OK
+    assert (out / "_SUCCESS").read_text().strip() == summary.run_id
+    manifest = json.loads((out / "_manifest" / f"{summary.run_id}.json").read_text())
+    assert [i["path"].rsplit("/", 1)[1] for i in manifest["inputs"]] == ["night-1.parquet", "night-2.parquet"]
+    for table in ("documents", "entities", "answers", "errors"):  # every table exists, with its schema and no rows
+        assert pl.read_parquet(out / table / "date=2026-11-25").height == 0
+
+
+def test_zero_row_shards_beside_full_ones_keep_count_in_equal_count_out(local_ray, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    empty_shard(folder / "a-empty.parquet")
+    pq.write_table(pa.table({"id": ["x1", "x2"], "text": [EN, EN], "title": ["t1", "t2"]}), folder / "b.parquet")
+    empty_shard(folder / "c-empty.parquet")
+    pq.write_table(pa.table({"id": ["y1"], "text": [EN], "title": ["t3"]}), folder / "d.parquet")
+    out = tmp_path / "out"
+    summary = run(load_config(None, overrides(folder, out)), generate_fn=fake_generate)
+    docs = pl.read_parquet(out / "documents" / "date=2026-11-25")
+    assert sorted(docs["doc_id"]) == ["x1", "x2", "y1"] and summary.documents == 3 and summary.n_inputs == 4

@@ -1,17 +1,17 @@
-"""Issue 13, security: credentials never reach logs, manifests, reports, tables, _SUCCESS or
+"""Security: credentials never reach logs, manifests, reports, tables, _SUCCESS or
 exception messages. A whole run against moto's S3 with recognisable fake keys, then every
 output object and everything logged is searched for them."""
 
 import logging
 
 import pytest
-from conftest import write_corpus
-from s3_server import moto_s3
-from test_pipeline_fake_engine import fake_generate
 
 from yayi_batch.config import load_config
 from yayi_batch.read import list_inputs
 from yayi_batch.run import run
+from yayi_batch.testing.corpus import write_corpus
+from yayi_batch.testing.fake_engine import fake_generate
+from yayi_batch.testing.s3 import moto_s3
 
 KEY = "AKIAFAKEKEY1234567890"
 SECRET = "secretFAKE/abc"
@@ -24,7 +24,6 @@ def leaks(text: str | bytes) -> list[str]:
 
 
 @pytest.mark.s3
-@pytest.mark.slow
 def test_fake_keys_appear_nowhere(local_ray, tmp_path, caplog, capfd):
     # INFO is what the CLI logs at. (At DEBUG, botocore itself logs signed request headers,
     # which carry the access key id: never run a production job with botocore at DEBUG.)
@@ -34,10 +33,17 @@ def test_fake_keys_appear_nowhere(local_ray, tmp_path, caplog, capfd):
         for f in corpus.iterdir():
             fs.put(str(f), f"corpus/news/{f.name}")
         creds = {**options, "key": KEY, "secret": SECRET}  # moto accepts any key pair
-        cfg = load_config(None, [
-            "input.paths=[s3://corpus/news/]", "output.path=s3://lake/yayi", "output.run_date=2026-11-25",
-            "extraction.tasks=[ner]", "output.report=true", "sampling.retry_truncated=false",
-        ])
+        cfg = load_config(
+            None,
+            [
+                "input.paths=[s3://corpus/news/]",
+                "output.path=s3://lake/yayi",
+                "output.run_date=2026-11-25",
+                "extraction.tasks=[ner]",
+                "output.report=true",
+                "sampling.retry_truncated=false",
+            ],
+        )
         cfg.input.storage_options = creds
         cfg.output.storage_options = creds
         assert not leaks(repr(cfg)) and not leaks(str(cfg))  # a logged config hides them

@@ -1,10 +1,11 @@
-"""Runtime faults with the fake engine and real Ray (issue 13): an engine error on one batch,
+"""Runtime faults with the fake engine and real Ray: an engine error on one batch,
 a count check that fails before publishing, and an output that cannot be written.
 
 Each case ends either in a published run that says what it could not do (error rows, document
 statuses) or in RunFailed with one clear line and the published tables untouched.
 """
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -15,8 +16,6 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import DOCS, base_overrides
-from test_pipeline_fake_engine import fake_generate
 
 from yayi_batch.config import load_config
 from yayi_batch.failures import RunFailed
@@ -24,6 +23,9 @@ from yayi_batch.generate.engine import mark_faults
 from yayi_batch.generate.rows import FAULT_COLUMN
 from yayi_batch.run import passes as passes_module
 from yayi_batch.run import run
+from yayi_batch.schema import Pass
+from yayi_batch.testing.corpus import DOCS, base_overrides
+from yayi_batch.testing.fake_engine import fake_generate
 
 HERE = Path(__file__).parent
 N_TEXT_DOCS = 4  # DOCS with text; x 2 tasks = 8 prompts
@@ -48,8 +50,13 @@ def faulty_generate(prompts, cfg, model):
 
 
 def fault_overrides(corpus, out, *extra):
-    return base_overrides(corpus, out) + ["output.report=false", "engine.batch_size=2", "engine.inject_fault={batch_index: 1}",
-                                          "sampling.retry_truncated=false", *extra]
+    return base_overrides(corpus, out) + [
+        "output.report=false",
+        "engine.batch_size=2",
+        "engine.inject_fault={batch_index: 1}",
+        "sampling.retry_truncated=false",
+        *extra,
+    ]
 
 
 def read(out, table):
@@ -83,12 +90,13 @@ def test_engine_error_on_one_batch_becomes_error_rows_and_the_rest_completes(loc
 
 def test_fail_on_error_stops_the_run_names_the_prompts_and_publishes_nothing(local_ray, corpus, tmp_path):
     out = tmp_path / "out"
-    clean = run(load_config(None, base_overrides(corpus, out) + ["output.report=false", "sampling.retry_truncated=false"]),
-                generate_fn=fake_generate)
+    clean = run(
+        load_config(None, base_overrides(corpus, out) + ["output.report=false", "sampling.retry_truncated=false"]),
+        generate_fn=fake_generate,
+    )
     before = snapshot(out)
     with pytest.raises(RunFailed) as info:
-        run(load_config(None, fault_overrides(corpus, out, "engine.fail_on_error=true", "output.force=true")),
-            generate_fn=faulty_generate)
+        run(load_config(None, fault_overrides(corpus, out, "engine.fail_on_error=true", "output.force=true")), generate_fn=faulty_generate)
     message = str(info.value)
     assert "engine failed 2 prompt(s) in pass extract" in message and "injected fault (batch 1)" in message
     assert "nothing published" in message and "Documents: " in message and "Prompts (chunk/task): " in message
@@ -104,21 +112,27 @@ def test_count_check_fails_a_corrupted_staging_before_publishing(local_ray, corp
     overrides = base_overrides(corpus, out) + ["output.report=false", "sampling.retry_truncated=false"]
     run(load_config(None, overrides), generate_fn=fake_generate)
     before = snapshot(out)
-    real_finalize = passes_module.finalize
 
-    def finalize_then_corrupt(ctx):  # between finalize and publish: one entity row lost, one orphan added
-        real_finalize(ctx)
-        folder = Path(ctx.staging.path) / "entities" / f"date={ctx.run_date}"
+    def finalize_then_corrupt(job, done):  # between finalize and verify: one entity row lost, one orphan added
+        result = passes_module.finalize(job, done)
+        folder = Path(job.staged.table_dir("entities"))
         path = sorted(folder.glob("*.parquet"))[0]
         table = pq.read_table(path)
-        orphan = table.slice(0, 1).set_column(table.schema.get_field_index("doc_id"), table.schema.field("doc_id"), pa.array(["no-such-doc"], pa.string()))
+        orphan = table.slice(0, 1).set_column(
+            table.schema.get_field_index("doc_id"), table.schema.field("doc_id"), pa.array(["no-such-doc"], pa.string())
+        )
         orphan = orphan.cast(table.schema)
         pq.write_table(pa.concat_tables([table.slice(1), orphan]), path)
-        answers = Path(ctx.staging.path) / "answers" / f"date={ctx.run_date}"
+        answers = Path(job.staged.table_dir("answers"))
         path = sorted(answers.glob("*.parquet"))[0]
         pq.write_table(pq.read_table(path).slice(1), path)
+        return result
 
-    monkeypatch.setattr(passes_module, "finalize", finalize_then_corrupt)
+    monkeypatch.setattr(
+        passes_module,
+        "PASSES",
+        tuple(dataclasses.replace(p, run=finalize_then_corrupt) if p.name is Pass.FINALIZE else p for p in passes_module.PASSES),
+    )
     with pytest.raises(RunFailed) as info:
         run(load_config(None, overrides + ["output.force=true"]), generate_fn=fake_generate)
     message = str(info.value)
@@ -146,8 +160,10 @@ def _unshare_works() -> bool:
     return probe.returncode == 0
 
 
-needs_unshare = pytest.mark.skipif(not _unshare_works(), reason="needs `unshare -rm` and mount in a user namespace "
-                                   "(chmod does not stop root, and a full disk needs a small filesystem)")
+needs_unshare = pytest.mark.skipif(
+    not _unshare_works(),
+    reason="needs `unshare -rm` and mount in a user namespace (chmod does not stop root, and a full disk needs a small filesystem)",
+)
 
 
 def _job_in_namespace(tmp_path, corpus, mount_script, out):
@@ -157,16 +173,27 @@ def _job_in_namespace(tmp_path, corpus, mount_script, out):
         "import sys\n"
         f"sys.path.insert(0, {str(HERE)!r})\n"
         "import yayi_batch.run.job as job\n"
-        "from test_pipeline_fake_engine import fake_generate\n"
+        "from yayi_batch.testing.fake_engine import fake_generate\n"
         "job.run.__kwdefaults__['generate_fn'] = fake_generate\n"
         "from yayi_batch.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
-    args = " ".join(["run", "--config", "/dev/null", *[f"--set '{o}'" for o in base_overrides(corpus, out) + [
-        "output.report=false", "ray.local_num_cpus=4"]]])
+    args = " ".join(
+        [
+            "run",
+            "--config",
+            "/dev/null",
+            *[f"--set '{o}'" for o in base_overrides(corpus, out) + ["output.report=false", "ray.local_num_cpus=4"]],
+        ]
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent.parent), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run(["unshare", "-rm", "sh", "-c", f"{mount_script} && exec {sys.executable} {driver} {args}"],
-                          capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", f"{mount_script} && exec {sys.executable} {driver} {args}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
 
 
 @needs_unshare

@@ -1,4 +1,4 @@
-"""Object storage that misbehaves (issue 13), against moto's S3 server on 127.0.0.1, fake engine.
+"""Object storage that misbehaves, against moto's S3 server on 127.0.0.1, fake engine.
 
 A few seconds of outage mid-run and 503 SlowDown replies are retried with backoff (fs.py's
 default botocore retry config, which reaches Ray Data's reads and writes through the same fsspec
@@ -11,11 +11,11 @@ import time
 
 import pytest
 from killable_job import recording_generate
-from s3_server import ThrottlingProxy, restartable_moto_s3
 from test_resume_s3 import DOCS, N_PROMPTS, committed_checkpoints, config, lines, tables, upload_corpus
 
 from yayi_batch.failures import RunFailed
 from yayi_batch.run import run
+from yayi_batch.testing.s3 import ThrottlingProxy, restartable_moto_s3
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +94,10 @@ def test_s3_outage_longer_than_the_retry_budget_fails_in_one_line_and_publishes_
     thread = _when_committed(fs, "lake/clean", control.stop)
     try:
         with pytest.raises(RunFailed) as info:
-            run(config(short, "s3://lake/clean", **{"output.force": "true"}),
-                generate_fn=recording_generate(str(tmp_path / "d.log"), delay=1.0))
+            run(
+                config(short, "s3://lake/clean", **{"output.force": "true"}),
+                generate_fn=recording_generate(str(tmp_path / "d.log"), delay=1.0),
+            )
     finally:
         thread.join(timeout=30)
         control.start()

@@ -1,4 +1,4 @@
-"""Engine faults with the real engine (vLLM CPU build, SmolLM2) and real Ray (issue 13). Minutes.
+"""Engine faults with the real engine (vLLM CPU build, the embedded default) and real Ray. Minutes.
 
 - the vLLM actor and its engine-core child are SIGKILLed mid-run: Ray restarts the actor (Ray
   Data's actor pools default to max_restarts=-1, max_task_retries=-1), the blocks it held are
@@ -15,14 +15,11 @@ import time
 
 import polars as pl
 import psutil
-import pytest
-from conftest import base_overrides, write_corpus
 from test_resume_s3 import DOCS as MORE_DOCS
 
 from yayi_batch.config import load_config
 from yayi_batch.run import run
-
-pytestmark = pytest.mark.slow
+from yayi_batch.testing.corpus import base_overrides, write_corpus
 
 TABLES = ("documents", "answers", "entities", "relations", "events", "event_arguments", "errors")
 VOLATILE = {"answers": ["finished_at"]}
@@ -31,8 +28,13 @@ TIMINGS = os.environ.get("YAYI_FAULT_TIMINGS", "")  # a file to append measured 
 
 def overrides(corpus, out, *extra):
     return base_overrides(corpus, out, tasks="[ner, re]", max_tokens=48) + [
-        "output.report=false", "sampling.retry_truncated=false", "engine.batch_size=2", "engine.rows_per_block=2",
-        "engine.max_concurrent_batches=1", *extra]
+        "output.report=false",
+        "sampling.retry_truncated=false",
+        "engine.batch_size=2",
+        "engine.rows_per_block=2",
+        "engine.max_concurrent_batches=1",
+        *extra,
+    ]
 
 
 def published(out):
@@ -68,7 +70,7 @@ def _record(name, seconds):
     print(f"{name}: {seconds:.1f} s")
 
 
-def test_engine_actor_killed_mid_run_is_restarted_and_publishes_the_clean_rows(local_ray, tmp_path):
+def test_engine_actor_killed_mid_run_is_restarted_and_publishes_the_clean_rows(real_engine, local_ray, tmp_path):
     # 16 documents, 32 prompts, 16 blocks: generating takes long enough after the model load for
     # the kill to land with most blocks still to do.
     corpus = write_corpus(tmp_path / "corpus", docs=MORE_DOCS)
@@ -115,7 +117,7 @@ def test_engine_actor_killed_mid_run_is_restarted_and_publishes_the_clean_rows(l
     assert got["answers"]["chunk_id"].len() == got["answers"].select("chunk_id", "task").unique().height  # no duplicates
 
 
-def test_injected_engine_fault_on_one_batch_with_the_real_engine(local_ray, corpus, tmp_path):
+def test_injected_engine_fault_on_one_batch_with_the_real_engine(real_engine, local_ray, corpus, tmp_path):
     out = tmp_path / "out"
     run(load_config(None, overrides(corpus, out, "engine.inject_fault={batch_index: 1}")))
     answers = pl.read_parquet(f"{out}/answers/**/*.parquet")

@@ -11,9 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
-from conftest import DOCS
 
-pytestmark = pytest.mark.slow
+from yayi_batch.testing.corpus import DOCS
 
 REPO = Path(__file__).resolve().parents[2]
 FINAL_STATES = ("succeeded", "failed", "stopped")
@@ -27,19 +26,30 @@ def free_port():
 
 
 @pytest.fixture
-def ray_head(tmp_path):
+def ray_head(ray_cluster, real_engine, tmp_path):
     # The job's `python` must be this environment's (where the package and vLLM are installed).
-    env = {**os.environ, "RAY_AUTH_MODE": "token",
-           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     env.pop("RAY_ADDRESS", None)
     subprocess.run([RAY, "get-auth-token", "--generate"], env=env, check=True, capture_output=True, timeout=60)
     gcs, dash = free_port(), free_port()
     start = subprocess.run(
-        [RAY, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={gcs}", "--dashboard-host=127.0.0.1",
-         f"--dashboard-port={dash}", "--num-cpus=4", "--disable-usage-stats",
-         # its own agent port: the default one may be held by another Ray on the machine
-         f"--dashboard-agent-listen-port={free_port()}"],
-        env=env, capture_output=True, text=True, timeout=180,
+        [
+            RAY,
+            "start",
+            "--head",
+            "--node-ip-address=127.0.0.1",
+            f"--port={gcs}",
+            "--dashboard-host=127.0.0.1",
+            f"--dashboard-port={dash}",
+            "--num-cpus=4",
+            "--disable-usage-stats",
+            # its own agent port: the default one may be held by another Ray on the machine
+            f"--dashboard-agent-listen-port={free_port()}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert start.returncode == 0, start.stdout + start.stderr
     address = f"http://127.0.0.1:{dash}"
@@ -61,34 +71,51 @@ def test_ray_job_submit_runs_the_job_to_success(ray_head, corpus, tmp_path):
     env, address = ray_head
     out = tmp_path / "out"
     config = tmp_path / "job.yaml"
-    config.write_text(yaml.safe_dump({
-        "input": {"paths": [str(corpus)], "passthrough_columns": ["title"]},
-        "output": {"path": str(out), "run_date": "2026-11-25", "report": False},
-        "extraction": {"tasks": ["ner"]},
-        # The submission path is under test here; retries of cut answers have their own tests
-        # and would cost a second engine load.
-        "sampling": {"max_tokens": 48, "retry_truncated": False},
-    }))
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "input": {"paths": [str(corpus)], "passthrough_columns": ["title"]},
+                "output": {"path": str(out), "run_date": "2026-11-25", "report": False},
+                "extraction": {"tasks": ["ner"]},
+                # The submission path is under test here; retries of cut answers have their own tests
+                # and would cost a second engine load.
+                "sampling": {"max_tokens": 48, "retry_truncated": False},
+            }
+        )
+    )
     submit = subprocess.run(
-        [RAY, "job", "submit", f"--address={address}", "--working-dir", str(REPO), "--no-wait",
-         "--", "python", "jobs/extract.py", "--config", str(config)],
-        env=env, capture_output=True, text=True, timeout=300,
+        [
+            RAY,
+            "job",
+            "submit",
+            f"--address={address}",
+            "--working-dir",
+            str(REPO),
+            "--no-wait",
+            "--",
+            "python",
+            "jobs/extract.py",
+            "--config",
+            str(config),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert submit.returncode == 0, submit.stdout + submit.stderr
     job_id = next(line.split("'")[1] for line in submit.stdout.splitlines() if "submitted successfully" in line)
     status = ""
     deadline = time.time() + 900
     while time.time() < deadline:
-        done = subprocess.run([RAY, "job", "status", f"--address={address}", job_id],
-                              env=env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run([RAY, "job", "status", f"--address={address}", job_id], env=env, capture_output=True, text=True, timeout=60)
         status = done.stdout + done.stderr  # the CLI logs its answer on stderr
         # Only the job's final state ends the wait: a status call that fails (the dashboard busy on
         # a loaded box) is asked again, not taken for the job's failure.
         if done.returncode == 0 and any(state in status.lower() for state in FINAL_STATES):
             break
         time.sleep(5)
-    done = subprocess.run([RAY, "job", "logs", f"--address={address}", job_id],
-                          env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([RAY, "job", "logs", f"--address={address}", job_id], env=env, capture_output=True, text=True, timeout=60)
     logs = done.stdout + done.stderr
     assert "succeeded" in status.lower(), status + logs[-4000:]
     assert "rows per table" in logs  # the run summary reached the job log

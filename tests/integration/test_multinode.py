@@ -29,13 +29,11 @@ import polars as pl
 import psutil
 import pytest
 import yaml
-from conftest import DOCS, write_corpus
-from s3_server import moto_s3
 from test_job_submit import FINAL_STATES, RAY, REPO, free_port
 
 from yayi_batch.model.resolve import default_cache_dir, ensure_embedded_model
-
-pytestmark = [pytest.mark.slow, pytest.mark.s3]
+from yayi_batch.testing.corpus import DOCS, write_corpus
+from yayi_batch.testing.s3 import moto_s3
 
 CORPUS = [d for d in DOCS if d[1].strip()][:3] + [("empty-1", "")]
 TABLES = ("documents", "entities", "answers", "errors")
@@ -59,25 +57,45 @@ def _run_py(env: dict, code: str, timeout: int = 120) -> str:
 
 @contextlib.contextmanager
 def two_nodes(tmp_path):
-    env = {**os.environ, "RAY_AUTH_MODE": "token", "AWS_DEFAULT_REGION": "us-east-1",
-           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    env = {
+        **os.environ,
+        "RAY_AUTH_MODE": "token",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    }
     env.pop("RAY_ADDRESS", None)
     subprocess.run([RAY, "get-auth-token", "--generate"], env=env, check=True, capture_output=True, timeout=60)
     gcs, dash = free_port(), free_port()
     # Its own temp dir: the teardown stops this cluster's processes only, not other Rays on the box.
     temp_dir = tempfile.mkdtemp(prefix="raymn-", dir="/tmp")
     head = subprocess.run(
-        [RAY, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={gcs}", "--dashboard-host=127.0.0.1",
-         f"--dashboard-port={dash}", "--num-cpus=1", "--disable-usage-stats", f"--temp-dir={temp_dir}",
-         # Every node's agent on its own port: the default (52365) is taken by any other Ray on the box,
-         # and then the job server has "No available agent to submit job".
-         f"--dashboard-agent-listen-port={free_port()}"],
-        env=env, capture_output=True, text=True, timeout=180)
+        [
+            RAY,
+            "start",
+            "--head",
+            "--node-ip-address=127.0.0.1",
+            f"--port={gcs}",
+            "--dashboard-host=127.0.0.1",
+            f"--dashboard-port={dash}",
+            "--num-cpus=1",
+            "--disable-usage-stats",
+            f"--temp-dir={temp_dir}",
+            # Every node's agent on its own port: the default (52365) is taken by any other Ray on the box,
+            # and then the job server has "No available agent to submit job".
+            f"--dashboard-agent-listen-port={free_port()}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert head.returncode == 0, head.stdout + head.stderr
     second = None
     try:
         # Hold the head's only CPU: everything that needs one must go to the second node.
-        _run_py(env, f"""
+        _run_py(
+            env,
+            f"""
             import ray
             ray.init(address="127.0.0.1:{gcs}", namespace="yayi-test")
             @ray.remote(num_cpus=1, resources={{"node:__internal_head__": 0.001}})
@@ -86,7 +104,8 @@ def two_nodes(tmp_path):
                     return ray.get_runtime_context().get_node_id()
             h = HoldHeadCpu.options(name="hold-head-cpu", lifetime="detached").remote()
             print(ray.get(h.ping.remote()))
-        """)
+        """,
+        )
         cache = default_cache_dir()
         cache.mkdir(parents=True, exist_ok=True)
         # The model cache, the driver's temp folders, and the head's Ray temp dir: on one machine both
@@ -95,17 +114,31 @@ def two_nodes(tmp_path):
         hidden = [str(cache), str(tmp_path.parent.parent), temp_dir]
         mounts = " && ".join(f"mount -t tmpfs tmpfs {h}" for h in hidden)
         second = subprocess.Popen(
-            ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-             f"{mounts} && exec {RAY} start --address=127.0.0.1:{gcs} "
-             f"--node-ip-address=127.0.0.1 --num-cpus=3 --block --disable-usage-stats --dashboard-agent-listen-port={free_port()}"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            [
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                f"{mounts} && exec {RAY} start --address=127.0.0.1:{gcs} "
+                f"--node-ip-address=127.0.0.1 --num-cpus=3 --block --disable-usage-stats --dashboard-agent-listen-port={free_port()}",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.time() + 180
         while True:
-            out = _run_py(env, f"""
+            out = _run_py(
+                env,
+                f"""
                 import ray
                 ray.init(address="127.0.0.1:{gcs}")
                 print(sum(1 for n in ray.nodes() if n["Alive"]))
-            """)
+            """,
+            )
             if out.strip().splitlines()[-1] == "2":
                 break
             assert second.poll() is None, second.stdout.read()
@@ -138,14 +171,18 @@ def _children(proc: psutil.Process) -> list[psutil.Process]:
 
 
 def _job_config(path: Path, options: dict, output: str, model: str) -> Path:
-    path.write_text(yaml.safe_dump({
-        "input": {"paths": ["s3://corpus-in/corpus/"], "storage_options": options},
-        "output": {"path": output, "run_date": "2026-11-25", "report": False, "storage_options": options},
-        "extraction": {"tasks": ["ner"]},
-        "model": {"source": model, "storage_options": options},
-        "engine": {"batch_size": 8},
-        "sampling": {"max_tokens": 32, "retry_truncated": False},
-    }))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "input": {"paths": ["s3://corpus-in/corpus/"], "storage_options": options},
+                "output": {"path": output, "run_date": "2026-11-25", "report": False, "storage_options": options},
+                "extraction": {"tasks": ["ner"]},
+                "model": {"source": model, "storage_options": options},
+                "engine": {"batch_size": 8},
+                "sampling": {"max_tokens": 32, "retry_truncated": False},
+            }
+        )
+    )
     return path
 
 
@@ -153,8 +190,25 @@ def _submit(env: dict, address: str, config: Path) -> str:
     deadline = time.time() + 300
     while True:  # the head's job agent starts after `ray start` returns ("No available agent")
         submit = subprocess.run(
-            [RAY, "job", "submit", f"--address={address}", "--working-dir", str(REPO), "--no-wait",
-             "--", "python", "jobs/extract.py", "--config", str(config)], env=env, capture_output=True, text=True, timeout=300)
+            [
+                RAY,
+                "job",
+                "submit",
+                f"--address={address}",
+                "--working-dir",
+                str(REPO),
+                "--no-wait",
+                "--",
+                "python",
+                "jobs/extract.py",
+                "--config",
+                str(config),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if submit.returncode == 0 or "try again" not in submit.stdout + submit.stderr or time.time() > deadline:
             break
         time.sleep(5)
@@ -184,7 +238,7 @@ def _tables(fs, prefix: str) -> dict[str, list]:
     return out
 
 
-def test_two_nodes_publish_what_one_node_publishes(tmp_path):
+def test_two_nodes_publish_what_one_node_publishes(real_engine, ray_cluster, tmp_path):
     reason = _unshare_works()
     if reason:
         pytest.skip(reason)

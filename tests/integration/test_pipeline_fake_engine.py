@@ -1,6 +1,6 @@
 """The whole job through a real in-process Ray, with a fake engine in place of vLLM (fast).
 
-Checks the plumbing: every document accounted for, tables typed as schema.py says, answers
+Checks the plumbing: every document accounted for, tables typed as schema/tables.py says, answers
 turned into records or error rows, ids stable across a rerun.
 """
 
@@ -9,31 +9,12 @@ import json
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
-from conftest import DOCS, base_overrides
 
 from yayi_batch.config import load_config
 from yayi_batch.run import run
 from yayi_batch.schema import TABLES
-
-
-def fake_generate(prompts, cfg, model):
-    """Answers as YAYI-UIE would, plus one broken answer per English RE prompt."""
-
-    def answer(table):
-        batch = table.to_pydict()
-        texts = []
-        for task, lang, chunk in zip(batch["task"], batch["lang"], batch["chunk_text"]):
-            first = chunk.split()[0] if lang == "en" else chunk[:2]
-            if task == "ner":
-                texts.append(json.dumps({"person" if lang == "en" else "人物": [first]}, ensure_ascii=False))
-            else:
-                texts.append("not json at all" if lang == "en" else "[]")
-        n = len(texts)
-        return pa.table({**batch, "generated_text": texts, "tokens_in": [10] * n, "tokens_out": [5] * n,
-                         "finish_reason": ["stop"] * n, "engine_error": [""] * n, "llm_seconds": [0.01] * n})
-
-    return prompts.map_batches(answer, batch_format="pyarrow")
-
+from yayi_batch.testing.corpus import DOCS, base_overrides
+from yayi_batch.testing.fake_engine import fake_generate
 
 
 def test_fake_engine_run_accounts_for_every_document(local_ray, corpus, tmp_path):
@@ -90,6 +71,7 @@ def test_nightly_mode_processes_only_new_shards(local_ray, corpus, tmp_path):
     # A new shard lands in the input prefix: the next nightly run picks up that shard alone.
     pa_table = pa.table({"id": ["new-1"], "text": ["Acme Corp opened an office in Lyon."], "title": ["t"]})
     import pyarrow.parquet as pq_
+
     pq_.write_table(pa_table, corpus / "shard-9.parquet")
     second = run(load_config(None, overrides), generate_fn=fake_generate)
     assert second.n_inputs == 1 and second.skipped_inputs == 2 and second.documents == 1
@@ -127,9 +109,19 @@ def test_documents_from_0_to_200k_chars_fit_the_context(local_ray, tmp_path):
     corpus.mkdir()
     pq_table = pa.table({"id": [d[0] for d in docs], "text": [d[1] for d in docs]})
     import pyarrow.parquet as pq_
+
     pq_.write_table(pq_table, corpus / "long.parquet")
-    cfg = load_config(None, [f"input.paths=[{corpus}]", f"output.path={tmp_path / 'out'}", "extraction.tasks=[ner]",
-                             "output.report=false", "model.max_model_len=1024", "sampling.max_tokens=128"])
+    cfg = load_config(
+        None,
+        [
+            f"input.paths=[{corpus}]",
+            f"output.path={tmp_path / 'out'}",
+            "extraction.tasks=[ner]",
+            "output.report=false",
+            "model.max_model_len=1024",
+            "sampling.max_tokens=128",
+        ],
+    )
     budget = cfg.model.max_model_len - cfg.sampling.max_tokens
 
     def checking_generate(prompts, cfg, model):
@@ -142,6 +134,7 @@ def test_documents_from_0_to_200k_chars_fit_the_context(local_ray, tmp_path):
                 ids = ids["input_ids"] if isinstance(ids, dict) else ids
                 assert len(ids) <= budget, f"prompt of {len(ids)} tokens > {budget}"
             return table
+
         return fake_generate(prompts.map_batches(check, batch_format="pyarrow"), cfg, model)
 
     summary = run(cfg, generate_fn=checking_generate)
@@ -157,24 +150,36 @@ def test_answers_cut_at_max_tokens_are_retried_on_half_chunks(local_ray, tmp_pat
     corpus = tmp_path / "c"
     corpus.mkdir()
     import pyarrow.parquet as pq_
+
     pq_.write_table(pa.table({"id": ["long"], "text": [text]}), corpus / "s.parquet")
 
     def cutting_generate(prompts, cfg, model):
         """Cut the answer of any chunk over 70 chars, as a model running out of max_tokens would."""
+
         def answer(table):
             batch = table.to_pydict()
             n = len(batch["prompt"])
             long = [len(c) > 70 for c in batch["chunk_text"]]
             texts = ['{"person": ["John Smith", "Jo' if cut else '{"person": ["John Smith"]}' for cut in long]
-            return pa.table({**batch, "generated_text": texts, "tokens_in": [10] * n,
-                             "tokens_out": [cfg.sampling.max_tokens if cut else 5 for cut in long],
-                             "finish_reason": ["length" if cut else "stop" for cut in long],
-                             "engine_error": [""] * n, "llm_seconds": [0.01] * n})
+            return pa.table(
+                {
+                    **batch,
+                    "generated_text": texts,
+                    "tokens_in": [10] * n,
+                    "tokens_out": [cfg.sampling.max_tokens if cut else 5 for cut in long],
+                    "finish_reason": ["length" if cut else "stop" for cut in long],
+                    "engine_error": [""] * n,
+                    "llm_seconds": [0.01] * n,
+                }
+            )
+
         return prompts.map_batches(answer, batch_format="pyarrow")
 
     out = tmp_path / "out"
-    run(load_config(None, [f"input.paths=[{corpus}]", f"output.path={out}", "extraction.tasks=[ner]",
-                           "output.report=false"]), generate_fn=cutting_generate)
+    run(
+        load_config(None, [f"input.paths=[{corpus}]", f"output.path={out}", "extraction.tasks=[ner]", "output.report=false"]),
+        generate_fn=cutting_generate,
+    )
     answers = pl.read_parquet(f"{out}/answers/**/*.parquet").sort("attempt")
     assert answers["attempt"].to_list() == [1, 2, 2]
     assert answers["finish_reason"].to_list()[0] == "length"
@@ -183,3 +188,25 @@ def test_answers_cut_at_max_tokens_are_retried_on_half_chunks(local_ray, tmp_pat
     entities = pl.read_parquet(f"{out}/entities/**/*.parquet")
     assert entities["entity_id"].n_unique() == entities.height  # the two attempts' mentions merged
     assert set(entities["text"]) == {"John Smith"} and entities.height == 3  # one row per occurrence
+
+
+def test_confidence_lands_in_the_tables_and_min_confidence_moves_rows_aside(local_ray, corpus, tmp_path):
+    import functools
+
+    from yayi_batch.failures import ExitCode, exit_code
+
+    sure = functools.partial(fake_generate, token_prob=0.9)
+    out = tmp_path / "out"
+    summary = run(load_config(None, base_overrides(corpus, out) + ["output.report=false"]), generate_fn=sure)
+    entities = pl.read_parquet(f"{out}/entities/**/*.parquet")
+    assert entities.height and entities["confidence"].is_between(0.89, 0.91).all()  # geometric mean of 0.9s
+    assert exit_code(summary.documents_by_status) is ExitCode.PUBLISHED_WITH_FAILURES  # en-1's RE answer is garbage
+
+    strict = tmp_path / "strict"
+    moved = run(load_config(None, base_overrides(corpus, strict) + ["output.report=false", "output.min_confidence=0.95"]), generate_fn=sure)
+    low = pl.read_parquet(f"{strict}/low_confidence/**/*.parquet")
+    assert pl.read_parquet(f"{strict}/entities/**/*.parquet").height == 0  # all below 0.95: moved, not dropped
+    assert low.height == entities.height and set(low["table"]) == {"entities"}
+    assert set(low["row_id"]) == set(entities["entity_id"])
+    assert moved.rows["low_confidence"] == low.height and moved.rows["entities"] == 0
+    assert moved.run_id != summary.run_id  # another threshold, another run: a rerun never mixes them

@@ -3,25 +3,29 @@ and vLLM's CPU build with the package's model plugin: raw prompts wrapped in the
 reach the engine (no chat template), and every answer flows into the tables."""
 
 import polars as pl
-import pytest
-from conftest import DOCS, base_overrides
 from transformers import AutoTokenizer
 
 from yayi_batch.config import load_config
 from yayi_batch.prompts import build_prompts, detect_lang
 from yayi_batch.run import run
+from yayi_batch.testing.corpus import DOCS, base_overrides
 from yayi_batch.testing.standin import make_standin
 
-pytestmark = pytest.mark.slow
 
-
-def test_yayi_profile_runs_on_the_13b_standin(corpus, tmp_path):
+def test_yayi_profile_runs_on_the_13b_standin(real_engine, local_ray, corpus, tmp_path):
     model = make_standin("13b", tmp_path / "standin-13b")
     out = tmp_path / "out"
-    cfg = load_config(None, base_overrides(corpus, out, tasks="[ner]", max_tokens=16) + [
-        f"model.source={model}", "model.profile=yayi-uie", f"model.cache_dir={tmp_path / 'cache'}",
-        "output.report=false", "sampling.retry_truncated=false",  # random weights: every answer is cut
-    ])
+    cfg = load_config(
+        None,
+        base_overrides(corpus, out, tasks="[ner]", max_tokens=16)
+        + [
+            f"model.source={model}",
+            "model.profile=yayi-uie",
+            f"model.cache_dir={tmp_path / 'cache'}",
+            "output.report=false",
+            "sampling.retry_truncated=false",  # random weights: every answer is cut
+        ],
+    )
     summary = run(cfg)
 
     docs = pl.read_parquet(f"{out}/documents/**/*.parquet")

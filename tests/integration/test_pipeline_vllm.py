@@ -1,20 +1,17 @@
-"""The real path: Parquet -> Ray Data -> vLLM (CPU build) with SmolLM2 -> tables. Minutes."""
+"""The real path: Parquet -> Ray Data -> vLLM (CPU build) with the embedded default -> tables. Minutes."""
 
 import json
 
 import polars as pl
 import pyarrow.parquet as pq
-import pytest
-from conftest import DOCS, base_overrides
 
 from yayi_batch.config import load_config
 from yayi_batch.run import run
 from yayi_batch.schema import TABLES
+from yayi_batch.testing.corpus import DOCS, base_overrides
 
-pytestmark = pytest.mark.slow
 
-
-def test_real_engine_run_writes_every_table_and_reconciles_counts(corpus, tmp_path):
+def test_real_engine_run_writes_every_table_and_reconciles_counts(real_engine, local_ray, corpus, tmp_path):
     out = tmp_path / "out"
     cfg = load_config(None, base_overrides(corpus, out, tasks="[ner, re]", max_tokens=64))
     summary = run(cfg)
@@ -51,7 +48,7 @@ def test_real_engine_run_writes_every_table_and_reconciles_counts(corpus, tmp_pa
     texts = dict(DOCS)
     entities = pl.read_parquet(f"{out}/entities/**/*.parquet")
     for row in entities.filter(pl.col("match") == "exact").iter_rows(named=True):
-        assert texts[row["doc_id"]][row["start"]:row["end"]] == row["text"]
+        assert texts[row["doc_id"]][row["start"] : row["end"]] == row["text"]
 
     assert summary.documents == len(DOCS)
     assert summary.tokens_out == int(answers["tokens_out"].sum()) and summary.tokens_per_s > 0

@@ -16,24 +16,30 @@ from pathlib import Path
 import polars as pl
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
-import pytest
-from conftest import write_corpus
 from killable_job import recording_generate
-from s3_server import moto_s3
 
 from yayi_batch.config import load_config
 from yayi_batch.run import run
+from yayi_batch.testing.corpus import write_corpus
+from yayi_batch.testing.s3 import moto_s3
 
 HERE = Path(__file__).parent
 DOCS = [(f"en-{i}", f"Company{i} Corp hired Person{i} Smith as chief executive in City{i}.") for i in range(8)] + [
-    (f"zh-{i}", f"公司{i}集团在上海发布了新产品，总经理李{i}表示销量将翻倍。") for i in range(8)]
+    (f"zh-{i}", f"公司{i}集团在上海发布了新产品，总经理李{i}表示销量将翻倍。") for i in range(8)
+]
 N_PROMPTS = len(DOCS) * 2  # tasks ner and re
 VOLATILE = {"answers": ["finished_at"]}  # when an answer was parsed; everything else must match
 
 
 def overrides(out, **extra):
-    base = {"input.paths": "[s3://corpus/news/]", "output.path": out, "output.run_date": "2026-11-25",
-            "extraction.tasks": "[ner, re]", "output.report": "false", "engine.rows_per_block": "4"}
+    base = {
+        "input.paths": "[s3://corpus/news/]",
+        "output.path": out,
+        "output.run_date": "2026-11-25",
+        "extraction.tasks": "[ner, re]",
+        "output.report": "false",
+        "engine.rows_per_block": "4",
+    }
     return [f"{k}={v}" for k, v in {**base, **extra}.items()]
 
 
@@ -72,7 +78,6 @@ def committed_checkpoints(fs, out):
     return [p for p in found if not p.endswith(".pending.parquet")]
 
 
-@pytest.mark.slow  # a second driver process with its own Ray, a slow engine, then a resume (~2 min)
 def test_killed_driver_then_rerun_gives_the_rows_of_a_clean_run(local_ray, tmp_path):
     with moto_s3("corpus", "lake") as (fs, options):
         upload_corpus(fs, tmp_path)
@@ -81,11 +86,15 @@ def test_killed_driver_then_rerun_gives_the_rows_of_a_clean_run(local_ray, tmp_p
 
         # The same job as its own driver process, with a slow engine; killed (with its local Ray)
         # once some answers are committed.
-        spec = {"overrides": overrides("s3://lake/resumed"), "storage_options": options,
-                "log": str(tmp_path / "killed.log"), "delay": 1.5}
+        spec = {"overrides": overrides("s3://lake/resumed"), "storage_options": options, "log": str(tmp_path / "killed.log"), "delay": 1.5}
         (tmp_path / "spec.json").write_text(json.dumps(spec))
-        driver = subprocess.Popen([sys.executable, str(HERE / "killable_job.py"), str(tmp_path / "spec.json")],
-                                  cwd=HERE, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        driver = subprocess.Popen(
+            [sys.executable, str(HERE / "killable_job.py"), str(tmp_path / "spec.json")],
+            cwd=HERE,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 240
         while not committed_checkpoints(fs, "lake/resumed") and driver.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -135,8 +144,9 @@ def test_rerun_is_a_no_op_and_another_template_is_a_new_run(local_ray, tmp_path)
             assert df.equals(first_tables[table]), f"{table} changed when the same run was forced again"
 
         # Another prompt template: another fingerprint, another run id; its rows replace the date.
-        other = run(config(options, "s3://lake/yayi", **{"extraction.answer_cue": "false"}),
-                    generate_fn=recording_generate(str(tmp_path / "4.log")))
+        other = run(
+            config(options, "s3://lake/yayi", **{"extraction.answer_cue": "false"}), generate_fn=recording_generate(str(tmp_path / "4.log"))
+        )
         assert other.run_id != first.run_id and other.run_id.split("-")[-2] != first.run_id.split("-")[-2]
         assert len(lines(tmp_path / "4.log")) == 8 * 2
         assert fs.cat("lake/yayi/_SUCCESS").decode().strip() == other.run_id

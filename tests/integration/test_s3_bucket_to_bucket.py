@@ -6,12 +6,12 @@ import json
 import polars as pl
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
-from conftest import DOCS, write_corpus
-from s3_server import moto_s3
-from test_pipeline_fake_engine import fake_generate
 
 from yayi_batch.config import load_config
 from yayi_batch.run import run
+from yayi_batch.testing.corpus import DOCS, write_corpus
+from yayi_batch.testing.fake_engine import fake_generate
+from yayi_batch.testing.s3 import moto_s3
 
 
 def test_bucket_to_bucket_run(local_ray, tmp_path):
@@ -19,10 +19,16 @@ def test_bucket_to_bucket_run(local_ray, tmp_path):
     with moto_s3("corpus", "lake") as (fs, options):
         for f in corpus.iterdir():
             fs.put(str(f), f"corpus/news/{f.name}")
-        cfg = load_config(None, [
-            "input.paths=[s3://corpus/news/]", "output.path=s3://lake/yayi",
-            "output.run_date=2026-11-25", "extraction.tasks=[ner, re]", "output.report=false",
-        ])
+        cfg = load_config(
+            None,
+            [
+                "input.paths=[s3://corpus/news/]",
+                "output.path=s3://lake/yayi",
+                "output.run_date=2026-11-25",
+                "extraction.tasks=[ner, re]",
+                "output.report=false",
+            ],
+        )
         cfg.input.storage_options = options
         cfg.output.storage_options = options
         summary = run(cfg, generate_fn=fake_generate)
@@ -34,8 +40,12 @@ def test_bucket_to_bucket_run(local_ray, tmp_path):
         assert not fs.exists(f"lake/yayi/_staging/{summary.run_id}")
         assert "testing" not in json.dumps(manifest)  # credentials never reach the manifest
 
-        storage = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing",
-                   "aws_endpoint_url": options["client_kwargs"]["endpoint_url"], "aws_region": "us-east-1"}
+        storage = {
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+            "aws_endpoint_url": options["client_kwargs"]["endpoint_url"],
+            "aws_region": "us-east-1",
+        }
         docs = pl.read_parquet("s3://lake/yayi/documents/**/*.parquet", storage_options=storage, hive_partitioning=True)
         assert sorted(docs["doc_id"]) == sorted(d[0] for d in DOCS)
         s3 = pafs.PyFileSystem(pafs.FSSpecHandler(fs))

@@ -54,7 +54,8 @@ def date1_rows() -> dict[str, list[dict]]:
 def date2_rows(relation: str = "works for") -> dict[str, list[dict]]:
     """2024-05-02: doc e2 mentions Ning Gaoning and Sinochem again."""
     entities = [
-        _ent("e2", "person", "Ning  Gaoning"), _ent("e2", "organization", "SINOCHEM", start=10),
+        _ent("e2", "person", "Ning  Gaoning"),
+        _ent("e2", "organization", "SINOCHEM", start=10),
     ]
     relations = [_rel("e2", relation, "Ning  Gaoning", "SINOCHEM", rid="r-e2-1")]
     return {"entities": entities, "relations": relations}

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from fake_run import build_fake_output
 from kg_rows import date1_rows, date2_rows
 
 from yayi_batch.config import ExtractionConfig
@@ -15,6 +14,7 @@ from yayi_batch.kg.build import BuildOptions
 from yayi_batch.kg.canonical import TypeMap
 from yayi_batch.kg.graph import GraphError, build_graph
 from yayi_batch.kg.ladybug_load import connect, db_path, query_rows
+from yayi_batch.testing.fake_output import build_fake_output
 
 D1, D2 = "2024-05-01", "2024-05-02"
 
@@ -176,3 +176,20 @@ def test_node_aggregation_in_passes_gives_the_same_nodes(out: Path, tmp_path: Pa
     one = pl.read_parquet(tmp_path / "one" / "parquet" / "nodes").sort("node_id")
     many = pl.read_parquet(tmp_path / "many" / "parquet" / "nodes").sort("node_id")
     assert one.height == 8 and one.equals(many)
+
+
+def test_min_confidence_leaves_out_the_rows_below_it(tmp_path: Path) -> None:
+    rows = date1_rows()
+    for row in rows["entities"]:  # the English mentions are unsure, the Chinese ones sure
+        row["confidence"] = 0.2 if row["doc_id"] == "e1" else 0.9
+    for row in rows["relations"]:
+        row["confidence"] = 0.3 if row["doc_id"] == "e1" else None  # None: an older output, kept
+    out = build_fake_output(tmp_path / "out", rows, run_id="run-1", run_date=D1)
+    everything = build_graph(str(out), tmp_path / "all", options=default_options(), load_db=False)
+    sure = build_graph(str(out), tmp_path / "sure", options=default_options(min_confidence=0.5), load_db=False)
+    nodes = pl.read_parquet(tmp_path / "sure" / "parquet" / "nodes")
+    assert not nodes.filter(pl.col("node_id").str.contains("sinochem|ning gaoning")).height  # only English mentions had them
+    assert nodes.filter(pl.col("node_id") == "E|person|宁高宁").height == 1
+    edges = pl.read_parquet(tmp_path / "sure" / "parquet" / "edges")
+    assert set(edges.filter(pl.col("kind") == "RELATION")["doc_id"]) == {"z1"}  # the unsure English relation left out
+    assert sum(sure.nodes_by_type.values()) < sum(everything.nodes_by_type.values())

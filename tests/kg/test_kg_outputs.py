@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_run import build_fake_output
 from kg_rows import date1_rows, date2_rows
 
 from yayi_batch.kg.cli import main
@@ -16,6 +15,7 @@ from yayi_batch.kg.ladybug_load import db_path
 from yayi_batch.kg.neo4j_csv import ARRAY_DELIMITER, FILES
 from yayi_batch.kg.report_section import graph_summary
 from yayi_batch.report.graph_section import render_graph_section
+from yayi_batch.testing.fake_output import build_fake_output
 
 REPO = Path(__file__).resolve().parents[2]
 D1, D2 = "2024-05-01", "2024-05-02"
@@ -95,7 +95,9 @@ def test_report_section_escapes(tmp_path: Path) -> None:
     assert summary["nodes"]["Entity"] == {"person": 3, "location": 2, "organization": 2}
     assert summary["edges"]["RELATION"] == {"attend": 1}
     assert len(summary["top_entities"]) == 4 and all(t["degree"] == 1 for t in summary["top_entities"])
-    summary["top_entities"].append({"name": "<script>x</script>", "display": "<script>x</script>", "type": "t&t", "degree": 0, "mentions": 0})
+    summary["top_entities"].append(
+        {"name": "<script>x</script>", "display": "<script>x</script>", "type": "t&t", "degree": 0, "mentions": 0}
+    )
     html = render_graph_section(summary)
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html and "t&amp;t" in html
     assert html.startswith("<section") and "会见主体" in html

@@ -6,13 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_run import build_fake_output
 from kg_rows import date1_rows, date2_rows
 
 from yayi_batch.kg.cli import main
+from yayi_batch.testing.fake_output import build_fake_output
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from s3_server import moto_s3  # noqa: E402
+from yayi_batch.testing.s3 import moto_s3  # noqa: E402
 
 
 @pytest.mark.s3

@@ -13,8 +13,10 @@ from yayi_batch.model import node
 from yayi_batch.model.chat_template import PROBE, chat_tokenization_kwargs
 from yayi_batch.model.node import ModelSpec
 
-GEMMA_STYLE = ("{{ bos_token }}{% for m in messages %}<turn> {{ m['role'] }} {{ m['content'] }} <end>{% endfor %}"
-               "{% if add_generation_prompt %} <turn> model{% endif %}")
+GEMMA_STYLE = (
+    "{{ bos_token }}{% for m in messages %}<turn> {{ m['role'] }} {{ m['content'] }} <end>{% endfor %}"
+    "{% if add_generation_prompt %} <turn> model{% endif %}"
+)
 NO_BOS = GEMMA_STYLE.removeprefix("{{ bos_token }}")
 HARD_CODED = "<bos> " + NO_BOS
 

@@ -32,8 +32,7 @@ def _edit_config(model: Path, **changes) -> None:
     (model / "config.json").write_text(json.dumps(cfg))
 
 
-@pytest.mark.parametrize("layout, pos, fmt, shards", [("13b", "ALIBI", "safetensors", 2),
-                                                       ("7b", "ROPE", "bin", 1)])
+@pytest.mark.parametrize("layout, pos, fmt, shards", [("13b", "ALIBI", "safetensors", 2), ("7b", "ROPE", "bin", 1)])
 def test_standins_pass(standins, tmp_path, layout, pos, fmt, shards):
     report = check(str(standins[layout]), cache_dir=str(tmp_path / "cache"))
     assert report.ok, report.render()

@@ -6,9 +6,11 @@ import time
 import pytest
 
 from yayi_batch.model import node
+from yayi_batch.model.embedded import EMBEDDED_MODEL
 from yayi_batch.model.node import ModelSpec, resolve_on_this_node
-from yayi_batch.model.profiles import EMBEDDED_MODEL, PROFILES
-from yayi_batch.model.resolve import ModelSourceError, ResolvedModel
+from yayi_batch.model.profiles import PROFILES
+from yayi_batch.model.resolve import ResolvedModel
+from yayi_batch.model.source import ModelSourceError
 
 
 def spec(tmp_path, source=EMBEDDED_MODEL, tokenizer=None):

@@ -36,9 +36,16 @@ TEXTS = [
 def _write_model(folder: Path, add_bos: bool) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "tokenizer.model").write_bytes(_SP_MODEL)
-    cfg = {"add_bos_token": add_bos, "add_eos_token": False, "bos_token": "<s>", "eos_token": "</s>",
-           "unk_token": "<unk>", "pad_token": "<unk>", "model_max_length": 4096,
-           "tokenizer_class": "BaichuanTokenizer"}
+    cfg = {
+        "add_bos_token": add_bos,
+        "add_eos_token": False,
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "unk_token": "<unk>",
+        "pad_token": "<unk>",
+        "model_max_length": 4096,
+        "tokenizer_class": "BaichuanTokenizer",
+    }
     (folder / "tokenizer_config.json").write_text(json.dumps(cfg))
     return folder
 
@@ -78,8 +85,7 @@ _ALPHABET = "".join(sorted({c for t in corpus_texts() for c in t})) + " \n\t🙂
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.one_of(st.text(alphabet=_ALPHABET, max_size=40), st.sampled_from(REQUIRED_RESERVED)),
-                max_size=5))
+@given(st.lists(st.one_of(st.text(alphabet=_ALPHABET, max_size=40), st.sampled_from(REQUIRED_RESERVED)), max_size=5))
 def test_random_text_matches_sentencepiece(tmp_path_factory, parts):
     tok, sp = _no_bos_tokenizer(tmp_path_factory)
     text = "".join(parts)
@@ -133,16 +139,25 @@ def test_reserved_as_control_pieces_still_single_tokens(tmp_path):
     lines = [line for t in corpus_texts() for line in t.splitlines() if line.strip()]
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(lines), model_writer=model, model_type="bpe", vocab_size=2500,
-        hard_vocab_limit=False, character_coverage=1.0, byte_fallback=True, add_dummy_prefix=False,
-        normalization_rule_name="identity", remove_extra_whitespaces=False,
-        control_symbols=list(REQUIRED_RESERVED), num_threads=1, minloglevel=2)
+        sentence_iterator=iter(lines),
+        model_writer=model,
+        model_type="bpe",
+        vocab_size=2500,
+        hard_vocab_limit=False,
+        character_coverage=1.0,
+        byte_fallback=True,
+        add_dummy_prefix=False,
+        normalization_rule_name="identity",
+        remove_extra_whitespaces=False,
+        control_symbols=list(REQUIRED_RESERVED),
+        num_threads=1,
+        minloglevel=2,
+    )
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "tokenizer.model").write_bytes(model.getvalue())
     (tmp_path / "m" / "tokenizer_config.json").write_text(json.dumps({"add_bos_token": False}))
     folder = prepare_yayi_tokenizer(str(tmp_path / "m"), str(tmp_path / "c"))
     sp = spm.SentencePieceProcessor(model_proto=model.getvalue())
     ids = load_yayi_tokenizer(folder).encode("<reserved_13>上海 Apple<reserved_14>")
-    assert ids == [sp.piece_to_id("<reserved_13>")] + list(sp.encode("上海 Apple")) + \
-        [sp.piece_to_id("<reserved_14>")]
+    assert ids == [sp.piece_to_id("<reserved_13>")] + list(sp.encode("上海 Apple")) + [sp.piece_to_id("<reserved_14>")]
     assert sp.encode("<reserved_13>") != [sp.piece_to_id("<reserved_13>")]  # raw sp would not

@@ -22,8 +22,10 @@ TASKS = ["ner", "re", "ee", "ee_args"]
 # Content characters: ASCII, CJK, full-width punctuation, brackets and quotes, so content
 # looks like syntax; but nothing JSON would escape.
 ALPHABET = st.sampled_from(
-    list("abcxyz ABC019-_.'/") + list("宁高宁北京中国机构人物地点时间论坛出席会见，：“”‘’【】（）。、《》")
-    + list("{}[],:") + ["\u00e9", "\U0001f600"]
+    list("abcxyz ABC019-_.'/")
+    + list("宁高宁北京中国机构人物地点时间论坛出席会见，：“”‘’【】（）。、《》")
+    + list("{}[],:")
+    + ["\u00e9", "\U0001f600"]
 )
 CONTENT = st.text(ALPHABET, min_size=0, max_size=12)
 TYPE_NAMES = st.sampled_from(["人物", "机构", "地点", "时间", "person", "location", "会见主体"])
@@ -57,9 +59,10 @@ def test_never_raises_on_arbitrary_text(text, task):
 
 
 @SETTINGS
-@given(text=st.lists(st.sampled_from(list('{}[]"\',:：，“”【】 \\\n') + ["None", "json", "答案：", "a"]),
-                    max_size=120).map("".join),
-       task=st.sampled_from(TASKS))
+@given(
+    text=st.lists(st.sampled_from(list("{}[]\"',:：，“”【】 \\\n") + ["None", "json", "答案：", "a"]), max_size=120).map("".join),
+    task=st.sampled_from(TASKS),
+)
 def test_never_raises_on_syntax_soup(text, task):
     check_result(parse_output(task, text))
 
@@ -73,9 +76,7 @@ re_value = st.lists(
     max_size=4,
 )
 args_value = st.dictionaries(TYPE_NAMES, st.one_of(CONTENT, st.lists(CONTENT, max_size=3)), max_size=3)
-ee_value = st.lists(
-    st.fixed_dictionaries({"trigger": CONTENT, "type": CONTENT, "arguments": args_value}), max_size=3
-)
+ee_value = st.lists(st.fixed_dictionaries({"trigger": CONTENT, "type": CONTENT, "arguments": args_value}), max_size=3)
 SHAPES = {"ner": ner_value, "re": re_value, "ee": ee_value, "ee_args": args_value | st.lists(args_value, max_size=3)}
 
 

@@ -12,37 +12,26 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from yayi_batch.chunk.rows import PrepareChunks
 from yayi_batch.finalize.documents import DOCUMENT_ERRORS
 from yayi_batch.finalize.ray_ops import build_documents as stage_documents
+from yayi_batch.parse.rows import ParseAnswers
 from yayi_batch.publish.commit import publish
 from yayi_batch.read import InputError, list_parquet_files
 from yayi_batch.schema import TABLES
-from yayi_batch.steps.answers import ParseAnswers
-from yayi_batch.steps.prepare import PrepareChunks
-from yayi_batch.write.paths import partition_dir, safe_partition_value, staging_dir
+from yayi_batch.write.paths import partition_dir, safe_partition_value
 from yayi_batch.write.sink import TablesSink
+from yayi_batch.write.staged import StagedRun
 from yayi_batch.write.tables import staged_counts
 
 TEXT = "Acme Corp hired John Smith in Paris."
 
 
-@pytest.fixture(scope="module")
-def local_ray():
-    """A fresh in-process Ray for the tests that build documents or merge (Ray Data operations)."""
-    import ray
-
-    if ray.is_initialized():
-        ray.shutdown()
-    ray.init(address="local", num_cpus=2, include_dashboard=False)
-    yield
-    ray.shutdown()
-
-
-def build_documents(fs, out, stage, run_id, date, n_tasks, passthrough):
+def build_documents(run, n_tasks, passthrough):
     """Stage the documents (Ray Data), then read back what was staged: (documents, document error rows)."""
-    stage_documents(fs, stage, out, {}, run_id, date, n_tasks, passthrough)
-    docs = pl.read_parquet(f"{partition_dir(stage, 'documents', date)}/*.parquet")
-    errors = [p for p in fs.find(partition_dir(stage, "errors", date)) if DOCUMENT_ERRORS in p.rsplit("/", 1)[-1]]
+    stage_documents(run, n_tasks, passthrough)
+    docs = pl.read_parquet(f"{run.table_dir('documents')}/*.parquet")
+    errors = [p for p in run.fs.find(run.table_dir("errors")) if DOCUMENT_ERRORS in p.rsplit("/", 1)[-1]]
     extra = pl.concat([pl.read_parquet(p) for p in errors]) if errors else pl.from_arrow(TABLES["errors"].empty_table())
     return docs.sort("doc_id"), extra
 
@@ -51,28 +40,44 @@ def staged_run(tmp_path, run_id="r1", date="2026-11-25"):
     """Stage a run of 3 documents by hand: chunks, answers through the sink."""
     fs = fsspec.filesystem("file")
     out = str(tmp_path / "out")
-    stage = staging_dir(out, run_id)
+    run = StagedRun(fs, out, run_id, date)
+    stage = run.path
     docs = pa.table({"doc_id": ["a", "b", "c"], "text": [TEXT, "", TEXT], "source_path": ["s0"] * 3, "title": ["A", "B", "C"]})
     chunks = PrepareChunks(max_chunk_tokens=500, overlap_tokens=0, lang="auto", passthrough=["title"], count_tokens=len)(docs)
     fs.makedirs(f"{stage}/chunks", exist_ok=True)
     pq.write_table(chunks, f"{stage}/chunks/part-0.parquet")
-    base = {"chunk_start": 0, "chunk_text": TEXT, "lang": "en", "types": ["person"], "roles": [],
-            "tokens_in": 40, "tokens_out": 10, "finish_reason": "stop", "engine_error": ""}
+    base = {
+        "chunk_start": 0,
+        "chunk_text": TEXT,
+        "lang": "en",
+        "types": ["person"],
+        "roles": [],
+        "tokens_in": 40,
+        "tokens_out": 10,
+        "finish_reason": "stop",
+        "engine_error": "",
+    }
     rows = [
         {**base, "doc_id": "a", "chunk_id": "a0", "task": "ner", "generated_text": '{"person": ["John Smith"]}'},
-        {**base, "doc_id": "a", "chunk_id": "a0", "task": "re", "generated_text": '[{"relation": "hired", "head": "Acme Corp", "tail": "John Smith"}]'},
+        {
+            **base,
+            "doc_id": "a",
+            "chunk_id": "a0",
+            "task": "re",
+            "generated_text": '[{"relation": "hired", "head": "Acme Corp", "tail": "John Smith"}]',
+        },
         {**base, "doc_id": "c", "chunk_id": "c0", "task": "ner", "generated_text": "garbage"},
         {**base, "doc_id": "c", "chunk_id": "c0", "task": "re", "generated_text": "more garbage"},
     ]
     block = ParseAnswers(run_id)(pa.Table.from_pylist(rows))
-    sink = TablesSink(out, {}, run_id, date)
+    sink = TablesSink(run)
     sink.write([block.slice(0, 2), block.slice(2)], ctx=SimpleNamespace(kwargs={"write_uuid": "w1"}, task_idx=7))
     files = sorted(p for p in fs.find(stage) if "/chunks/" not in p)
-    return fs, out, stage, files
+    return run, files
 
 
 def test_sink_explodes_answer_rows_into_typed_tables(tmp_path):
-    fs, out, stage, files = staged_run(tmp_path)
+    run, files = staged_run(tmp_path)
     counts = {path.split("/_staging/r1/")[1].split("/")[0]: pq.read_metadata(path).num_rows for path in files}
     assert counts == {"answers": 4, "entities": 1, "relations": 1, "errors": 2}
     for path in files:
@@ -83,8 +88,8 @@ def test_sink_explodes_answer_rows_into_typed_tables(tmp_path):
 
 
 def test_documents_account_for_every_input_with_a_status(local_ray, tmp_path):
-    fs, out, stage, _ = staged_run(tmp_path)
-    docs, extra = build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=2, passthrough=["title"])
+    run, _ = staged_run(tmp_path)
+    docs, extra = build_documents(run, n_tasks=2, passthrough=["title"])
     by_id = {r["doc_id"]: r for r in docs.to_dicts()}
     assert set(by_id) == {"a", "b", "c"}
     assert by_id["a"]["status"] == "ok" and by_id["a"]["n_entities"] == 1 and by_id["a"]["n_relations"] == 1
@@ -96,23 +101,24 @@ def test_documents_account_for_every_input_with_a_status(local_ray, tmp_path):
 
 
 def test_lost_answers_make_a_document_partial_with_an_error_row(local_ray, tmp_path):
-    fs, out, stage, _ = staged_run(tmp_path)
-    docs, extra = build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=3, passthrough=[])
+    run, _ = staged_run(tmp_path)
+    docs, extra = build_documents(run, n_tasks=3, passthrough=[])
     assert docs.filter(pl.col("doc_id") == "a")["status"].item() == "partial"
     assert set(extra["kind"]) == {"missing_answers"}
     assert "expected 3 answers, got 2" in extra.filter(pl.col("doc_id") == "a")["message"].item()
 
 
 def test_publish_moves_the_run_into_date_partitions_then_marks_success(local_ray, tmp_path):
-    fs, out, stage, _ = staged_run(tmp_path)
-    build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=2, passthrough=["title"])
+    run, _ = staged_run(tmp_path)
+    fs, out, stage = run.fs, run.output, run.path
+    build_documents(run, n_tasks=2, passthrough=["title"])
     fs.rm(f"{stage}/chunks", recursive=True)
-    counts = staged_counts(fs, stage, "2026-11-25")
+    counts = staged_counts(run)
     # An older file in the same date partition must be replaced, not mixed in.
     old = partition_dir(out, "entities", "2026-11-25")
     fs.makedirs(old, exist_ok=True)
     pq.write_table(TABLES["entities"].empty_table(), f"{old}/part-old.parquet")
-    publish(fs, out, "r1", "2026-11-25", {"run_id": "r1", "counts": counts})
+    publish(run, {"run_id": "r1", "counts": counts})
     assert not fs.exists(stage)
     assert fs.cat(f"{out}/_SUCCESS").decode().strip() == "r1"
     manifest = json.loads(fs.cat(f"{out}/_manifest/r1.json"))
@@ -147,13 +153,14 @@ def test_input_listing_names_missing_paths(tmp_path):
 def test_mentions_found_twice_in_chunk_overlaps_become_one_row(local_ray, tmp_path):
     from yayi_batch.finalize.ray_ops import merge_found_twice
 
-    fs, out, stage, _ = staged_run(tmp_path)
+    run, _ = staged_run(tmp_path)
+    fs, stage = run.fs, run.path
     folder = partition_dir(stage, "entities", "2026-11-25")
     first = pq.read_table(fs.find(folder)[0])
     # The same mention from the next chunk, whose id sorts first: that copy is the one kept.
     copy = first.set_column(first.schema.get_field_index("chunk_id"), "chunk_id", pa.array(["a-next"] * first.num_rows))
     pq.write_table(copy, f"{folder}/part-r1-copy.parquet")
-    assert merge_found_twice(fs, stage, "r1", "2026-11-25") == {"entities": first.num_rows}
+    assert merge_found_twice(run) == {"entities": first.num_rows}
     again = pl.read_parquet(f"{folder}/*.parquet")
     assert again.height == first.num_rows and again["entity_id"].n_unique() == again.height
     assert set(again["chunk_id"]) == {"a-next"}  # the smallest chunk_id, not the first file read
@@ -161,14 +168,15 @@ def test_mentions_found_twice_in_chunk_overlaps_become_one_row(local_ray, tmp_pa
     from yayi_batch.finalize.overlaps import merge_dir
 
     assert not fs.exists(merge_dir(stage, "entities"))
-    assert merge_found_twice(fs, stage, "r1", "2026-11-25") == {}  # nothing left to merge: files kept
+    assert merge_found_twice(run) == {}  # nothing left to merge: files kept
 
 
 def test_a_merge_killed_during_its_swap_is_finished_by_the_next_attempt(local_ray, tmp_path):
     from yayi_batch.finalize import overlaps
     from yayi_batch.finalize.ray_ops import merge_found_twice
 
-    fs, out, stage, _ = staged_run(tmp_path)
+    run, _ = staged_run(tmp_path)
+    fs, stage = run.fs, run.path
     folder = partition_dir(stage, "entities", "2026-11-25")
     first = pq.read_table(fs.find(folder)[0])
     pq.write_table(first, f"{folder}/part-r1-copy.parquet")
@@ -178,26 +186,27 @@ def test_a_merge_killed_during_its_swap_is_finished_by_the_next_attempt(local_ra
     pq.write_table(first, f"{tmp}/part-r1-mergedx_000000.parquet")
     overlaps.mark_ready(fs, stage, "entities")
     fs.rm(f"{folder}/part-r1-copy.parquet")
-    merge_found_twice(fs, stage, "r1", "2026-11-25")
+    merge_found_twice(run)
     names = sorted(p.rsplit("/", 1)[1] for p in fs.find(folder))
     assert names == ["part-r1-mergedx_000000.parquet"]
     assert pq.read_table(folder).num_rows == first.num_rows
 
 
 def test_documents_built_again_after_a_kill_replace_the_first_ones(local_ray, tmp_path):
-    fs, out, stage, _ = staged_run(tmp_path)
+    run, _ = staged_run(tmp_path)
+    fs, stage = run.fs, run.path
     built = []
     for _ in range(2):  # finalize killed after staging the documents, then run again
-        docs, extra = build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=3, passthrough=[])
+        docs, extra = build_documents(run, n_tasks=3, passthrough=[])
         built.append(docs)
     # A build killed while writing its temp folder leaves files there: the next build ignores them.
     stale = f"{stage}/_finalize/documents/documents/date=2026-11-25"
     fs.makedirs(stale, exist_ok=True)
     pq.write_table(pq.read_table(partition_dir(stage, "documents", "2026-11-25")), f"{stale}/part-r1-stale.parquet")
-    docs, extra = build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=3, passthrough=[])
+    docs, extra = build_documents(run, n_tasks=3, passthrough=[])
     built.append(docs)
     assert built[1].equals(built[0]) and built[2].equals(built[0])  # earlier attempts' rows not counted
-    counts = staged_counts(fs, stage, "2026-11-25")
+    counts = staged_counts(run)
     assert counts["documents"] == 3
     assert counts["errors"] == 2 + 2  # two parse errors, a missing_answers row for a and c (not doubled)
     names = [p.rsplit("/", 1)[1] for p in fs.find(partition_dir(stage, "errors", "2026-11-25"))]
@@ -205,14 +214,12 @@ def test_documents_built_again_after_a_kill_replace_the_first_ones(local_ray, tm
 
 
 def test_publish_killed_midway_resumes_without_losing_or_doubling_files(local_ray, tmp_path):
-    from yayi_batch.run.staging import Staging
-
-    fs, out, stage, _ = staged_run(tmp_path)
-    build_documents(fs, out, stage, "r1", "2026-11-25", n_tasks=2, passthrough=["title"])
-    counts = staged_counts(fs, stage, "2026-11-25")
-    staging = Staging(fs, stage)
+    run, _ = staged_run(tmp_path)
+    fs, out, stage = run.fs, run.output, run.path
+    build_documents(run, n_tasks=2, passthrough=["title"])
+    counts = staged_counts(run)
     # The killed attempt: marked, cleared the old partition, moved the answers, then died.
-    staging.mark("publish")
+    run.mark("publish")
     src, dst = partition_dir(stage, "answers", "2026-11-25"), partition_dir(out, "answers", "2026-11-25")
     fs.makedirs(dst, exist_ok=True)
     for path in fs.find(src):
@@ -221,7 +228,7 @@ def test_publish_killed_midway_resumes_without_losing_or_doubling_files(local_ra
     fs.makedirs(other, exist_ok=True)
     pq.write_table(TABLES["entities"].empty_table(), f"{other}/part-2026-11-24-aaaaaaaa-bbbbbbbb-x.parquet")
 
-    publish(fs, out, "r1", "2026-11-25", {"run_id": "r1", "counts": counts}, staging=staging)
+    publish(run, {"run_id": "r1", "counts": counts})
     assert fs.cat(f"{out}/_SUCCESS").decode().strip() == "r1"
     for table in ("answers", "entities", "documents", "errors"):
         assert pq.read_table(partition_dir(out, table, "2026-11-25")).num_rows == counts[table], table

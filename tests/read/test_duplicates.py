@@ -40,19 +40,30 @@ def test_unknown_hashes_fall_back_to_a_deterministic_choice():
 
 
 def test_fail_message_names_ids_files_and_the_rest():
-    named = describe_duplicates([{"doc_id": "1", "source_path": "/in/b.parquet"}, {"doc_id": "1", "source_path": "/in/a.parquet"},
-                                 {"doc_id": "x", "source_path": "/in/b.parquet"}, {"doc_id": "x", "source_path": "/in/b.parquet"}], FILES)
+    named = describe_duplicates(
+        [
+            {"doc_id": "1", "source_path": "/in/b.parquet"},
+            {"doc_id": "1", "source_path": "/in/a.parquet"},
+            {"doc_id": "x", "source_path": "/in/b.parquet"},
+            {"doc_id": "x", "source_path": "/in/b.parquet"},
+        ],
+        FILES,
+    )
     msg = DuplicateIds(25, 0, named, frozenset()).message()
     assert msg.startswith("25 document id(s) occur more than once: '1' in /in/a.parquet, /in/b.parquet; ")
     assert "'x' in /in/b.parquet (x2)" in msg and "(+23 more ids)" in msg and "input.duplicate_ids=keep_first" in msg
 
 
-@pytest.mark.parametrize(("ids", "rows", "first"), [
-    (["a", "b", "c"], [], []),
-    (["a", "b", "a"], ["a", "a"], [True, False]),
-    (["b", "a", "b", "a", "b", None], ["a", "a", "b", "b", "b"], [True, False, True, False, False]),
-    ([], [], []),
-], ids=["none", "one-id-twice", "two-ids", "empty"])
+@pytest.mark.parametrize(
+    ("ids", "rows", "first"),
+    [
+        (["a", "b", "c"], [], []),
+        (["a", "b", "a"], ["a", "a"], [True, False]),
+        (["b", "a", "b", "a", "b", None], ["a", "a", "b", "b", "b"], [True, False, True, False, False]),
+        ([], [], []),
+    ],
+    ids=["none", "one-id-twice", "two-ids", "empty"],
+)
 def test_duplicated_rows_keeps_the_rows_of_ids_seen_twice_and_marks_one_per_id(ids, rows, first):
     block = pa.table({"doc_id": pa.array(ids, pa.string()), "source_path": ["f"] * len(ids), "row_hash": list(range(len(ids)))})
     out = duplicated_rows(block)

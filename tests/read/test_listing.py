@@ -111,8 +111,18 @@ def test_string_layouts_of_a_passthrough_column_are_one_type(tmp_path):
 
 
 def test_bad_file_rows_join_the_document_error_rows():
-    extra = pl.DataFrame({"run_id": ["r"], "doc_id": ["d"], "chunk_id": [None], "task": [None], "stage": ["read"],
-                          "kind": ["invalid_document"], "message": ["m"], "raw_output": [None]},
-                         schema=bad_file_errors("r", []).schema)
+    extra = pl.DataFrame(
+        {
+            "run_id": ["r"],
+            "doc_id": ["d"],
+            "chunk_id": [None],
+            "task": [None],
+            "stage": ["read"],
+            "kind": ["invalid_document"],
+            "message": ["m"],
+            "raw_output": [None],
+        },
+        schema=bad_file_errors("r", []).schema,
+    )
     both = pl.concat([extra, bad_file_errors("r", [{"path": "/x/b.parquet", "error": "e"}])], how="vertical_relaxed")
     assert both["kind"].to_list() == ["invalid_document", "bad_file"]

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from fake_run import SCRIPT, T0, build_fake_output, default_rows
 
 from yayi_batch.evaluation.cli import evaluate, load_predictions
 from yayi_batch.evaluation.gold import normalize
@@ -20,6 +19,8 @@ from yayi_batch.report import main, write_report
 from yayi_batch.report.charts import column_chart, display_width, hbar_chart, shorten
 from yayi_batch.report.data import choose_bucket
 from yayi_batch.report.viewer import OWN_SCRIPT_TAGS
+from yayi_batch.schema import TABLES
+from yayi_batch.testing.fake_output import SCRIPT, T0, build_fake_output, default_rows
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -54,7 +55,7 @@ def test_charts_and_counts(report):
     path, html = report
     assert path.name == "index.html" and path.parent.name == "_report"
     assert "run-20240501" in html and "wenge-research/yayi-uie" in html and "120.0 s" in html
-    assert bars_per_chart(section(html, "tables")) == [7]  # one bar per table
+    assert bars_per_chart(section(html, "tables")) == [len(TABLES)]  # one bar per table
     assert bars_per_chart(section(html, "types")) == [6, 2, 1]  # 6 entity types, 2 relations, 1 event type
     assert bars_per_chart(section(html, "answers")) == [6]  # ok empty repaired truncated invalid engine_error
     assert bars_per_chart(section(html, "matches")) == [4]  # exact normalized fuzzy none
@@ -118,7 +119,7 @@ def test_without_manifest_and_with_empty_tables(tmp_path):
     assert "110.0 s" in html  # wall time from the answers: first at T0, last at T0 + 110 s
     empty = build_fake_output(tmp_path / "empty", {})
     html = Path(write_report(str(empty))).read_text(encoding="utf-8")
-    assert bars_per_chart(section(html, "tables")) == [7] and "nothing to show" in section(html, "throughput")
+    assert bars_per_chart(section(html, "tables")) == [len(TABLES)] and "nothing to show" in section(html, "throughput")
 
 
 def test_main(tmp_path, capsys):
@@ -163,7 +164,7 @@ def test_report_and_eval_read_s3(tmp_path, monkeypatch):
         path = write_report("s3://bucket/out", storage_options=opts)
         assert path == "s3://bucket/out/_report/index.html"
         html = fs.cat(path).decode("utf-8")
-        assert bars_per_chart(section(html, "tables")) == [7] and bars_per_chart(section(html, "types")) == [6, 2, 1]
+        assert bars_per_chart(section(html, "tables")) == [len(TABLES)] and bars_per_chart(section(html, "types")) == [6, 2, 1]
         gold = normalize(pl.DataFrame([{"doc_id": "d1", "task": "ner", "type": "人物", "text": "宁高宁"}]))
         scores = evaluate(gold, load_predictions("s3://bucket/out", storage_options=opts))
         # d1 predicted 4 distinct entities, one of them the gold one: TP 1, FP 3, FN 0
@@ -196,10 +197,16 @@ def test_renders_in_headless_chromium(report, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a page with charts, not a blank image
 
 
-# --- issue 13: every string from the documents, the model or the manifest stays inert ----------
+# --- every string from the documents, the model or the manifest stays inert ----------
 
-PAYLOADS = ["<script>alert(1)</script>", "\"><svg onload=alert(2)>", "</title><script>x()</script>",
-            "<!--", "]]><iframe src=javascript:alert(3)>", "<style>body{display:none}</style>"]
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><svg onload=alert(2)>',
+    "</title><script>x()</script>",
+    "<!--",
+    "]]><iframe src=javascript:alert(3)>",
+    "<style>body{display:none}</style>",
+]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -213,7 +220,7 @@ def test_every_string_column_and_the_manifest_are_escaped(tmp_path, payload):
     out = build_fake_output(tmp_path / "out", rows, model="m" + payload)  # run ids: test above
     html = Path(write_report(str(out))).read_text(encoding="utf-8")
     lowered = without_own_scripts(html).lower()
-    for tag in ("<script", "<svg onload", "<iframe", "<style>body", "\" onload", "<!--"):
-        assert tag not in lowered.replace('<svg class', '').replace("<svg xmlns", ""), tag
+    for tag in ("<script", "<svg onload", "<iframe", "<style>body", '" onload', "<!--"):
+        assert tag not in lowered.replace("<svg class", "").replace("<svg xmlns", ""), tag
     assert lowered.count("<style>") == 1  # the report's own stylesheet only
     assert escape(payload) in html

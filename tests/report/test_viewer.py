@@ -12,10 +12,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from fake_run import build_fake_output
 
 from yayi_batch.report import main, viewer, write_report
 from yayi_batch.report.viewer import OWN_SCRIPT_TAGS, SAMPLE_DOCS, segments
+from yayi_batch.testing.fake_output import build_fake_output
 
 CHROMIUM = "/usr/bin/chromium"  # as in test_report.py
 
@@ -80,13 +80,37 @@ def viewer_rows() -> dict[str, list[dict]]:
         _entity("d2", "</script><b>x", "APEC", _at(D2, "APEC")),
         _entity("d2", "location", "Beijing", _at(D2, "Beijing")),
     ]
-    relations = [{"doc_id": "d1", "chunk_id": "d1-c0", "relation": "出席", "head": "宁高宁", "head_start": 0, "head_end": 3,
-                  "head_match": "exact", "tail": "APEC中国工商理事会会议", "tail_match": "fuzzy"}]
-    events = [{"doc_id": "d1", "chunk_id": "d1-c0", "event_id": "e1", "task": "ee", "event_type": "会见", "trigger": "会见",
-               "trigger_start": D1.index("会见"), "trigger_end": D1.index("会见") + 2, "trigger_match": "exact"}]
+    relations = [
+        {
+            "doc_id": "d1",
+            "chunk_id": "d1-c0",
+            "relation": "出席",
+            "head": "宁高宁",
+            "head_start": 0,
+            "head_end": 3,
+            "head_match": "exact",
+            "tail": "APEC中国工商理事会会议",
+            "tail_match": "fuzzy",
+        }
+    ]
+    events = [
+        {
+            "doc_id": "d1",
+            "chunk_id": "d1-c0",
+            "event_id": "e1",
+            "task": "ee",
+            "event_type": "会见",
+            "trigger": "会见",
+            "trigger_start": D1.index("会见"),
+            "trigger_end": D1.index("会见") + 2,
+            "trigger_match": "exact",
+        }
+    ]
     arguments = [{"doc_id": "d1", "chunk_id": "d1-c0", "event_id": "e1", "role": "地点", "argument": "北京", "match": "exact"}]
-    documents = [{"doc_id": d, "status": "ok", "lang": lang, "n_chars": len(t), "n_chunks": 1, "n_prompts": 3}
-                 for d, lang, t in (("d1", "zh", D1), ("d2", "en", D2))]
+    documents = [
+        {"doc_id": d, "status": "ok", "lang": lang, "n_chars": len(t), "n_chunks": 1, "n_prompts": 3}
+        for d, lang, t in (("d1", "zh", D1), ("d2", "en", D2))
+    ]
     return {"entities": entities, "relations": relations, "events": events, "event_arguments": arguments, "documents": documents}
 
 
@@ -110,7 +134,7 @@ def viewer_output(tmp_path) -> Path:
 def blob(html: str) -> dict:
     """The viewer's data, read back the way the browser does: up to the first ``</script>``."""
     start = html.index(OWN_SCRIPT_TAGS[0]) + len(OWN_SCRIPT_TAGS[0])
-    return json.loads(html[start:html.index("</script>", start)])
+    return json.loads(html[start : html.index("</script>", start)])
 
 
 def doc_of(data: dict, doc_id: str) -> dict:

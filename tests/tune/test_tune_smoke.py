@@ -15,39 +15,17 @@ ray = pytest.importorskip("ray")
 
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory):
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from yayi_batch.testing.tiny_model import tiny_model_folder
 
-    from yayi_batch.model.resolve import embedded_gguf_path
-
-    gguf = embedded_gguf_path()
-    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    torch.manual_seed(0)
-    model = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=1024,
-                                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id))
-    out = tmp_path_factory.mktemp("tiny-llama")
-    model.save_pretrained(str(out))
-    tokenizer.save_pretrained(str(out))
-    return out
-
-
-@pytest.fixture(scope="module")
-def local_ray():
-    if ray.is_initialized():
-        ray.shutdown()
-    ray.init(address="local", num_cpus=2)
-    yield
-    ray.shutdown()
+    return tiny_model_folder(tmp_path_factory.mktemp("tiny-llama"))
 
 
 def tune(out, base, steps):
     from yayi_batch.tune.cli import main
 
-    return main(["--config", "configs/tune.yaml", "--output", str(out), "--max-steps", str(steps),
-                 "--set", f"base_model={base}", "--set", "train.checkpoint_every=2", "--set", "train.batch_size=4",
-                 "--set", "train.cpus_per_worker=1", "--set", "data.msra.train=12", "--set", "data.msra.heldout=2",
-                 "--set", "data.wnut.train=4", "--set", "data.wnut.heldout=2", "--set", "data.news_zh.train=2",
-                 "--set", "data.news_zh.heldout=1", "--set", "data.news_en.train=2", "--set", "data.news_en.heldout=1"])
+    return main(
+        ["--config", "tests/tune/fixtures/tune.yaml", "--output", str(out), "--max-steps", str(steps), "--set", f"base_model={base}"]
+    )
 
 
 def test_tune_checkpoints_resumes_exports_and_merges(tmp_path, tiny_base, local_ray):
@@ -62,9 +40,10 @@ def test_tune_checkpoints_resumes_exports_and_merges(tmp_path, tiny_base, local_
     assert [h["step"] for h in history] == [1, 2, 3, 4]
     assert history[:2] == first  # carried in the checkpoint, not trained again
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["steps"] == 4 and summary["data"]["news-zh"]["train_pairs"] == 6
+    assert summary["steps"] == 4 and summary["data"]["news-en"]["train_pairs"] == 9
+    assert summary["heldout_loss"] and summary["heldout_loss"][-1]["step"] == 4  # measured at the end
     report = (out / "report.html").read_text()
-    assert report.count('class="bar"') >= 4 and "msra-train" in report  # the loss curve and the data table
+    assert report.count('class="bar"') >= 4 and "msra" in report  # the loss curve and the data table
 
     adapter = out / "adapter"
     assert {p.name for p in adapter.iterdir()} == {"adapter_config.json", "adapter_model.safetensors"}

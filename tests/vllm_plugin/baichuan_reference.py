@@ -5,6 +5,7 @@ import math
 
 def baichuan_interleave(n: int) -> list[float]:
     """`_get_interleave` from Baichuan2-13B's modeling_baichuan.py (the ALiBi paper's rule)."""
+
     def power_of_2(m):
         start = 2 ** (-(2 ** -(math.log2(m) - 3)))
         return [start * start**i for i in range(m)]

@@ -20,7 +20,6 @@ from baichuan_reference import baichuan_interleave
 torch = pytest.importorskip("torch")
 pytest.importorskip("vllm")
 
-pytestmark = pytest.mark.slow
 
 PROMPT_LENGTHS = (5, 40, 70)
 DECODE_TOKENS = 6
@@ -30,7 +29,6 @@ MEASURED: dict[str, float] = {}
 
 
 # ---- reference: Baichuan 2 from the published modeling code, in float64 -------------------
-
 
 
 def load_checkpoint(model_dir: Path) -> dict:
@@ -59,7 +57,7 @@ def reference_logits(model_dir: Path, ids: list[int]) -> torch.Tensor:
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight
 
     def rotate_half(x):
-        x1, x2 = x[..., : d // 2], x[..., d // 2:]
+        x1, x2 = x[..., : d // 2], x[..., d // 2 :]
         return torch.cat((-x2, x1), dim=-1)
 
     pos = torch.arange(T, dtype=torch.float64)
@@ -97,8 +95,9 @@ def reference_logits(model_dir: Path, ids: list[int]) -> torch.Tensor:
 
 # ---- engine -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module", params=["13b", "7b"])
-def engine(request, tmp_path_factory):
+def engine(request, real_engine, tmp_path_factory):
     from vllm import LLM
 
     from yayi_batch.model.yayi_tokenizer import prepare_yayi_tokenizer
@@ -108,10 +107,20 @@ def engine(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"engine-{layout}")
     model_dir = make_standin(layout, root / "model")
     tok_dir = prepare_yayi_tokenizer(str(model_dir), str(root / "cache"))
-    llm = LLM(model=str(model_dir), tokenizer=tok_dir, dtype="float32", enforce_eager=True,
-              max_model_len=128, block_size=32, kv_cache_memory_bytes=32 << 20,
-              max_num_seqs=4, enable_prefix_caching=False, logprobs_mode="raw_logits",
-              max_logprobs=TOP_K, seed=0)
+    llm = LLM(
+        model=str(model_dir),
+        tokenizer=tok_dir,
+        dtype="float32",
+        enforce_eager=True,
+        max_model_len=128,
+        block_size=32,
+        kv_cache_memory_bytes=32 << 20,
+        max_num_seqs=4,
+        enable_prefix_caching=False,
+        logprobs_mode="raw_logits",
+        max_logprobs=TOP_K,
+        seed=0,
+    )
     yield layout, model_dir, tok_dir, llm
     llm.llm_engine.engine_core.shutdown()
     del llm
@@ -143,8 +152,7 @@ def test_batch_logits_match_reference(engine):
     layout, model_dir, _, llm = engine
     vocab = json.loads((model_dir / "config.json").read_text())["vocab_size"]
     prompts = _prompts(vocab)
-    params = SamplingParams(max_tokens=DECODE_TOKENS, temperature=0.0, ignore_eos=True,
-                            logprobs=TOP_K, prompt_logprobs=TOP_K)
+    params = SamplingParams(max_tokens=DECODE_TOKENS, temperature=0.0, ignore_eos=True, logprobs=TOP_K, prompt_logprobs=TOP_K)
     outputs = llm.generate([TokensPrompt(prompt_token_ids=p) for p in prompts], params)
     worst = 0.0
     for prompt, out in zip(prompts, outputs):

@@ -60,16 +60,20 @@ def test_norm_head_and_context_rules():
 def test_weight_name_mapping_covers_checkpoint():
     names = expected_weight_names(2)
     targets = {n: map_weight_name(n) for n in names}
-    assert targets["model.layers.1.self_attn.W_pack.weight"].param == \
-        "model.layers.1.self_attn.qkv_proj.weight"
+    assert targets["model.layers.1.self_attn.W_pack.weight"].param == "model.layers.1.self_attn.qkv_proj.weight"
     assert targets["model.layers.1.self_attn.W_pack.weight"].kind == "qkv"
     gate, up = targets["model.layers.0.mlp.gate_proj.weight"], targets["model.layers.0.mlp.up_proj.weight"]
     assert (gate.param, gate.kind, gate.shard) == ("model.layers.0.mlp.gate_up_proj.weight", "merged", 0)
     assert (up.param, up.kind, up.shard) == ("model.layers.0.mlp.gate_up_proj.weight", "merged", 1)
     assert targets["lm_head.weight"].kind == "lm_head"
-    for n in ("model.embed_tokens.weight", "model.norm.weight", "model.layers.0.self_attn.o_proj.weight",
-              "model.layers.0.mlp.down_proj.weight", "model.layers.0.input_layernorm.weight",
-              "model.layers.0.post_attention_layernorm.weight"):
+    for n in (
+        "model.embed_tokens.weight",
+        "model.norm.weight",
+        "model.layers.0.self_attn.o_proj.weight",
+        "model.layers.0.mlp.down_proj.weight",
+        "model.layers.0.input_layernorm.weight",
+        "model.layers.0.post_attention_layernorm.weight",
+    ):
         assert targets[n].param == n and targets[n].kind == "direct"
     assert map_weight_name("model.layers.0.self_attn.rotary_emb.inv_freq").kind == "skip"
     vllm_params = {t.param for t in targets.values()}

@@ -41,7 +41,6 @@ _NEXT_VISIBLE = re.compile(r"\s*(\S)")
 _WORD_BEFORE = re.compile(r"[A-Za-z][A-Za-z.]*$")  # letters and inner dots: "Mr", "U.S", "e.g"
 
 
-
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Is the '.' at ``dot`` the end of an abbreviation or an initial (Mr. U.S. J.)?"""
     m = _WORD_BEFORE.search(text, max(0, dot - 16), dot)  # abbreviations are short
@@ -121,8 +120,7 @@ def _clings(text: str, cut: int) -> bool:
     return False
 
 
-def chunk_text(text: str, max_tokens: int, count_tokens: Callable[[str], int] = len, *,
-               overlap_tokens: int = 0) -> list[Chunk]:
+def chunk_text(text: str, max_tokens: int, count_tokens: Callable[[str], int] = len, *, overlap_tokens: int = 0) -> list[Chunk]:
     """Greedy-pack consecutive sentences into chunks with ``count_tokens(chunk.text) <= max_tokens``.
 
     With ``overlap_tokens > 0`` a chunk after the first also starts with whole trailing
@@ -157,15 +155,16 @@ def chunk_text(text: str, max_tokens: int, count_tokens: Callable[[str], int] = 
     def refine(i: int) -> None:
         """Replace unit i (too big alone) by finer units, in place."""
         s, e = cuts[i], cuts[i + 1]
-        level, inner = levels[i], []
+        level, inner = levels[i], list[int]()
         while not inner and level < _HARD:
             level += 1
             inner = _finer_cuts(text, s, e, level) if level < _HARD else _hard_cuts(s, e)
-        cuts[i + 1:i + 1] = inner
-        levels[i:i + 1] = [level] * (len(inner) + 1)
+        cuts[i + 1 : i + 1] = inner
+        levels[i : i + 1] = [level] * (len(inner) + 1)
 
     def _hard_cuts(s: int, e: int) -> list[int]:
-        out, guess = [], 1
+        out: list[int] = []
+        guess = 1
         while True:
             if not fits(s, s + 1):
                 raise ValueError(f"max_tokens={max_tokens} cannot hold even {text[s]!r}")

@@ -20,11 +20,21 @@ from rich.table import Table
 from rich.text import Text
 
 from yayi_batch.evaluation.gold import FORMATS, TASKS, load_gold
-from yayi_batch.evaluation.metrics import METRICS, compared_types, gold_items, pred_items, score
+from yayi_batch.evaluation.metrics import (
+    METRICS,
+    calibration_points,
+    compared_types,
+    confidence_report,
+    gold_items,
+    pred_items,
+    score,
+)
 from yayi_batch.evaluation.type_map import DROP, apply_type_map, parse_type_map
 from yayi_batch.publish.reader import read_table, write_text
 
 PRED_TABLES = ("entities", "relations", "events", "event_arguments", "documents", "answers")
+# The metrics whose predictions carry a confidence, and the task a calibration fit on them is for.
+CONFIDENCE_METRICS = {"ner": "ner", "re_boundary": "re", "ee_trigger": "ee", "ee_argument": "ee"}
 _EXAMPLES = 10
 
 
@@ -91,6 +101,8 @@ def evaluate(
         if clash.height:
             raise ValueError(f"gold doc_id in several datasets, e.g. {clash['doc_id'][0]!r}")
     metrics, notes = {}, []
+    confidence: dict[str, dict] = {}
+    points: dict[str, list[list[float]]] = {}
     for name, metric in METRICS.items():
         if metric.task not in tasks:
             continue
@@ -108,20 +120,29 @@ def evaluate(
                 notes.append("re_strict compares no entity types (the predictions carry none): equals re_boundary")
         ds = doc_dataset.join(scope, on="doc_id", how="semi") if doc_dataset is not None else None
         metrics[name] = {**score(g, p, metric, ds), "docs": scope.height}
+        if name in CONFIDENCE_METRICS and (report := confidence_report(g, p, metric)) is not None:
+            confidence[name] = report
+            points[CONFIDENCE_METRICS[name]] = [
+                a + b for a, b in zip(points.get(CONFIDENCE_METRICS[name], ([], [])), calibration_points(g, p, metric))
+            ]
         if name == "re_strict":
             metrics[name]["types_compared"] = kept
     docs = _docs_report(gold, tables)
     if docs["pred"] and docs["gold_not_in_pred"] == docs["gold"]:  # the usual cause of an all-zero score
         notes.append("no gold doc_id is in the output: do the gold and the input use the same ids?")
     elif docs["gold_not_in_pred"]:
-        notes.append(f"{docs['gold_not_in_pred']} gold document(s) are not in the output (scored as empty predictions, "
-                     f"so their gold items count as misses), e.g. {', '.join(docs['gold_not_in_pred_examples'][:5])}")
+        notes.append(
+            f"{docs['gold_not_in_pred']} gold document(s) are not in the output (scored as empty predictions, "
+            f"so their gold items count as misses), e.g. {', '.join(docs['gold_not_in_pred_examples'][:5])}"
+        )
     return {
         "tasks": tasks,
         **({"type_map": map_report} if map_report is not None else {}),
         "docs": docs,
         "parse": parse_report(tables["answers"], gold, tasks),
         "metrics": metrics,
+        "confidence": confidence,
+        "calibration_points": points,  # task -> [confidences, hits]: what --fit-calibration fits
         "notes": notes,
     }
 
@@ -144,6 +165,8 @@ def print_result(result: dict, console: Console) -> None:
                 per.add_row(Text(str(r["type"])), f"{r['precision']:.4f}", f"{r['recall']:.4f}", f"{r['f1']:.4f}",
                             str(r["tp"]), str(r["fp"]), str(r["fn"]))  # fmt: skip
             console.print(per)
+    for name, report in result.get("confidence", {}).items():
+        print_confidence(name, report, console)
     d = result["docs"]
     console.print(f"gold docs {d['gold']}, predicted docs {d['pred']}, gold docs without output {d['gold_not_in_pred']}, "
                   f"predicted docs not in gold (ignored) {d['pred_not_in_gold']}", markup=False)  # fmt: skip
@@ -154,6 +177,27 @@ def print_result(result: dict, console: Console) -> None:
         console.print(f"invalid answers: {p['invalid']}/{p['answers']} = {p['invalid_rate']:.2%}", markup=False)
     for note in result["notes"]:
         console.print(f"note: {note}", markup=False)
+
+
+def print_confidence(name: str, report: dict, console: Console) -> None:
+    """The reliability table (is the confidence the precision?) and what each threshold keeps."""
+    rel = Table(title=f"{name}: observed precision by confidence (ECE {report['ece']:.3f})")
+    for col in ("confidence", "items", "mean conf", "precision"):
+        rel.add_column(col, justify="left" if col == "confidence" else "right")
+    for b in report["buckets"]:
+        rel.add_row(
+            b["bucket"],
+            str(b["n"]),
+            "-" if b["mean_confidence"] is None else f"{b['mean_confidence']:.3f}",
+            "-" if b["precision"] is None else f"{b['precision']:.3f}",
+        )
+    console.print(rel)
+    thr = Table(title=f"{name}: keeping predictions at or above a confidence")
+    for col in ("threshold", "kept", "P", "R", "F1"):
+        thr.add_column(col, justify="right")
+    for t in report["thresholds"]:
+        thr.add_row(f"{t['threshold']:.1f}", str(t["kept"]), f"{t['precision']:.4f}", f"{t['recall']:.4f}", f"{t['f1']:.4f}")
+    console.print(thr)
 
 
 def _few(items: list[str], n: int = 10) -> str:
@@ -174,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=FORMATS, help="gold format (default: by file extension)")
     parser.add_argument("--run-id", help="only rows of this run (default: every row in the folder)")
     parser.add_argument("--json", help="where to write the scores (default: {pred}/_eval/eval.json)")
+    parser.add_argument(
+        "--fit-calibration",
+        metavar="PATH",
+        help="fit a per-task calibration (raw confidence -> observed precision) on this gold and "
+        "write it as calibration.json (score raw confidences: run with --set model.calibration=off)",
+    )
     parser.add_argument("--type-map", metavar="MAP",
                         help="rename gold types to the prompt's before scoring: a JSON/YAML/CSV/TSV file "
                              "or inline PER=人物,LOC=地点 (GOLD=- drops that gold type)")  # fmt: skip
@@ -194,6 +244,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"yayi-batch eval: {exc}", file=sys.stderr)
         return 2
     result = {"gold": str(args.gold), "pred": args.pred, "run_id": args.run_id, **result}
+    if args.fit_calibration:
+        from yayi_batch.parse.calibration import Calibration
+
+        points = result["calibration_points"]
+        Calibration.fit({task: (xs, ys) for task, (xs, ys) in points.items()}, source=str(args.gold)).dump(args.fit_calibration)
+        Console().print(f"calibration of {', '.join(sorted(points)) or 'no task'} written to {args.fit_calibration}", markup=False)
     out = args.json or f"{args.pred.rstrip('/')}/_eval/eval.json"
     write_text(out, json.dumps(result, ensure_ascii=False, indent=2, default=str))
     console = Console()

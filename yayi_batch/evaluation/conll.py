@@ -5,10 +5,8 @@ tabs or spaces, token first and tag last, and a blank line between sentences. Ea
 becomes one gold document ``"{file-stem}-{sentence_index}"`` whose text is its tokens joined
 with "" (Chinese, char per line) or " " (English); entity offsets are computed on that text.
 
-Decoding is deliberately tolerant and the same for every scheme (B starts, I/M continue,
-E ends, S is a single token, an I after O starts an entity as conlleval does), because real
-corpora mix conventions. The scheme matters when encoding, for the inverse conversion.
-Pure module: no ray, no vllm.
+Tags are decoded by the one tag decoder (`labelled/tags.py`), the one the tuner's corpus readers
+use. The scheme matters when encoding, for the inverse conversion. Pure module.
 """
 
 from __future__ import annotations
@@ -18,11 +16,9 @@ from pathlib import Path
 
 import polars as pl
 
+from yayi_batch.labelled.tags import Span, spans_to_tags, tags_to_spans, token_offsets
+from yayi_batch.labelled.tags import guess_scheme as guess_tag_scheme
 from yayi_batch.unicode_scripts import is_cjk
-
-SCHEMES = ("bio", "bioes", "bmes")
-
-Span = tuple[int, int, str]  # token indices [start, end) and the entity type
 
 
 @dataclass
@@ -64,80 +60,15 @@ def read_conll(path: str | Path) -> list[Sentence]:
     return sentences
 
 
-def tags_to_spans(tags: list[str]) -> list[Span]:
-    """Entity spans of a tag sequence in any of BIO/BIOES/BMES (see the module docstring)."""
-    spans: list[Span] = []
-    start, current = -1, None
-    for i, tag in enumerate(tags + ["O"]):
-        prefix, _, typ = tag.partition("-")
-        prefix = prefix.upper()
-        if prefix == "O" or not tag:
-            if current is not None:
-                spans.append((start, i, current))
-            start, current = -1, None
-        elif prefix in ("B", "S"):
-            if current is not None:
-                spans.append((start, i, current))
-            start, current = i, typ
-            if prefix == "S":
-                spans.append((i, i + 1, typ))
-                start, current = -1, None
-        elif prefix in ("I", "M", "E"):
-            if current != typ:  # a continuation without its start opens a new entity
-                if current is not None:
-                    spans.append((start, i, current))
-                start, current = i, typ
-            if prefix == "E":
-                spans.append((start, i + 1, typ))
-                start, current = -1, None
-        else:
-            raise ValueError(f"unknown tag {tag!r} (expected O or B/I/M/E/S-TYPE)")
-    return spans
-
-
-def spans_to_tags(n_tokens: int, spans: list[Span], scheme: str) -> list[str]:
-    """Tags of ``n_tokens`` tokens; spans overlapping an earlier (longer) one are dropped."""
-    if scheme not in SCHEMES:
-        raise ValueError(f"unknown tag scheme {scheme!r}; expected one of {SCHEMES}")
-    tags = ["O"] * n_tokens
-    inside = "M" if scheme == "bmes" else "I"
-    for start, end, typ in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-        if start >= end or any(tag != "O" for tag in tags[start:end]):
-            continue  # flat tags cannot hold nested or empty entities
-        if end - start == 1 and scheme != "bio":
-            tags[start] = f"S-{typ}"
-            continue
-        tags[start] = f"B-{typ}"
-        for i in range(start + 1, end):
-            tags[i] = f"{inside}-{typ}"
-        if scheme != "bio":
-            tags[end - 1] = f"E-{typ}"
-    return tags
-
-
 def guess_scheme(sentences: list[Sentence]) -> str:
     """The scheme a file was written in, from the tag prefixes it uses."""
-    prefixes = {tag.partition("-")[0].upper() for s in sentences for tag in s.tags}
-    if "M" in prefixes:
-        return "bmes"
-    if prefixes & {"E", "S"}:
-        return "bioes"
-    return "bio"
-
+    return guess_tag_scheme([tag for s in sentences for tag in s.tags])
 
 
 def choose_sep(sentences: list[Sentence]) -> str:
-    """"" for Chinese char-per-line files, " " otherwise (decided per file, not per sentence,
+    """ "" for Chinese char-per-line files, " " otherwise (decided per file, not per sentence,
     so every sentence of a corpus is joined the same way)."""
     return "" if any(is_cjk(ch) for s in sentences for tok in s.tokens for ch in tok) else " "
-
-
-def token_offsets(tokens: list[str], sep: str) -> list[tuple[int, int]]:
-    offsets, pos = [], 0
-    for tok in tokens:
-        offsets.append((pos, pos + len(tok)))
-        pos += len(tok) + len(sep)
-    return offsets
 
 
 def sentences_to_long(sentences: list[Sentence], sep: str | None = None, dataset: str | None = None) -> pl.DataFrame:

@@ -11,7 +11,7 @@ A row whose task fields are all null marks a document with nothing to find: it i
 
 Readers: long Parquet, long JSONL, span-list JSONL (``entities`` / doccano ``label`` lists /
 CLUENER ``label`` dicts, ``relations`` or DuIE ``spo_list``, ``events`` or DuEE
-``event_list``), and CoNLL BIO/BIOES/BMES files (``gold_conll.py``).
+``event_list``), and CoNLL BIO/BIOES/BMES files (``conll.py``).
 Pure module: no ray, no vllm.
 """
 
@@ -50,9 +50,7 @@ def normalize(df: pl.DataFrame, default_task: str | None = None) -> pl.DataFrame
     `default_task` (one `--task` on the command line): rows without a task are that task, so
     a gold file for one task needs no task column."""
     unknown_cols = [c for c in df.columns if c not in GOLD_SCHEMA]
-    df = df.drop(unknown_cols).with_columns(
-        [pl.lit(None, dtype).alias(c) for c, dtype in GOLD_SCHEMA.items() if c not in df.columns]
-    )
+    df = df.drop(unknown_cols).with_columns([pl.lit(None, dtype).alias(c) for c, dtype in GOLD_SCHEMA.items() if c not in df.columns])
     df = df.select([pl.col(c).cast(dtype) for c, dtype in GOLD_SCHEMA.items()])
     df = df.with_columns(pl.col("task").str.to_lowercase())
     if default_task is not None:
@@ -60,8 +58,10 @@ def normalize(df: pl.DataFrame, default_task: str | None = None) -> pl.DataFrame
     if df["doc_id"].null_count():
         raise ValueError(f"gold rows need doc_id ({df['doc_id'].null_count()} of {df.height} rows have none)")
     if df["task"].null_count():
-        raise ValueError(f"gold rows need a task ({df['task'].null_count()} of {df.height} rows have none): "
-                         "add a task column, or pass exactly one --task to take every row as that task")
+        raise ValueError(
+            f"gold rows need a task ({df['task'].null_count()} of {df.height} rows have none): "
+            "add a task column, or pass exactly one --task to take every row as that task"
+        )
     bad = sorted(set(df["task"].unique().to_list()) - set(TASKS))
     if bad:
         raise ValueError(f"unknown gold task(s) {bad}; expected {list(TASKS)}")

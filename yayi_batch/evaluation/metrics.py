@@ -12,6 +12,7 @@ Pure module: no ray, no vllm.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -75,7 +76,7 @@ def score(gold: pl.DataFrame, pred: pl.DataFrame, metric: Metric, doc_dataset: p
     g, p = _keyed(gold, metric), _keyed(pred, metric)
     g, p = _mark(g, p, on), _mark(p, g, on)
     tp = int(g["_hit"].sum())
-    result = {
+    result: dict[str, Any] = {
         "key": list(metric.key),
         "micro": prf(tp, p.height - tp, g.height - tp),
         "per_type": _counts(g, p, "_type"),
@@ -132,15 +133,79 @@ def compared_types(gold_re: pl.DataFrame, pred_re: pl.DataFrame) -> list[str]:
 def pred_items(tables: dict[str, pl.DataFrame], name: str) -> pl.DataFrame:
     """The predicted items of metric ``name`` from the output tables."""
     metric = METRICS[name]
+
+    def conf(df: pl.DataFrame) -> list[str]:
+        return ["confidence"] if "confidence" in df.columns else []
+
     if metric.task == "ner":
-        return tables["entities"].select("doc_id", *metric.key)
+        return tables["entities"].select("doc_id", *metric.key, *conf(tables["entities"]))
     if metric.task == "re":
         rel = tables["relations"]  # entity-type columns only if the table has them (see compared_types)
-        return rel.select("doc_id", "relation", "head", "tail", *(c for c in ("head_type", "tail_type") if c in rel.columns))
+        return rel.select("doc_id", "relation", "head", "tail", *(c for c in ("head_type", "tail_type") if c in rel.columns), *conf(rel))
     events = tables["events"]
     if name == "ee_trigger":
         # arguments-only answers (ee_args) have no trigger: not a trigger prediction
-        return events.filter(pl.col("trigger").is_not_null()).select("doc_id", "event_type", "trigger")
+        return events.filter(pl.col("trigger").is_not_null()).select("doc_id", "event_type", "trigger", *conf(events))
     types = events.select("doc_id", "event_id", "event_type").unique(subset=["doc_id", "event_id"])
     args = tables["event_arguments"].join(types, on=["doc_id", "event_id"], how="left")
-    return args.select("doc_id", "event_type", "role", "argument")
+    return args.select("doc_id", "event_type", "role", "argument", *conf(args))
+
+
+# ---------------------------------------------------------------------------------------------
+# Confidence: is it calibrated, and what a threshold buys.
+
+THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+BUCKETS = 10
+
+
+def confidence_items(gold: pl.DataFrame, pred: pl.DataFrame, metric: Metric) -> pl.DataFrame | None:
+    """One row per distinct predicted item: its confidence (the highest of its rows) and whether
+    the gold has it (`_hit`); None when the predictions carry no confidence."""
+    if "confidence" not in pred.columns or pred["confidence"].null_count() == pred.height:
+        return None
+    on = ["doc_id", *(f"_k{i}" for i in range(len(metric.key)))]
+    keys = [pl.col(c).cast(pl.String).fill_null(_NULL).alias(f"_k{i}") for i, c in enumerate(metric.key)]
+    p = pred.select(pl.col("doc_id").cast(pl.String), *keys, pl.col("confidence").cast(pl.Float64))
+    p = p.group_by(on).agg(pl.col("confidence").max())
+    return _mark(p, _keyed(gold, metric), on)
+
+
+def _mean(column: pl.Series) -> float:
+    value = column.mean()
+    return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def confidence_report(gold: pl.DataFrame, pred: pl.DataFrame, metric: Metric) -> dict | None:
+    """The reliability table (observed precision per confidence bucket, with the expected
+    calibration error) and P/R/F1 when only predictions at or above each threshold are kept.
+    Items without a confidence pass every threshold and sit in no bucket."""
+    items = confidence_items(gold, pred, metric)
+    if items is None:
+        return None
+    n_gold = _keyed(gold, metric).height
+    scored = items.filter(pl.col("confidence").is_not_null())
+    buckets, ece = [], 0.0
+    for b in range(BUCKETS):
+        lo, hi = b / BUCKETS, (b + 1) / BUCKETS
+        part = scored.filter((pl.col("confidence") >= lo) & ((pl.col("confidence") < hi) if b < BUCKETS - 1 else pl.lit(True)))
+        n = part.height
+        precision = _mean(part["_hit"].cast(pl.Float64)) if n else None
+        mean_conf = _mean(part["confidence"]) if n else None
+        if precision is not None and mean_conf is not None:
+            ece += n / max(1, scored.height) * abs(precision - mean_conf)
+        buckets.append({"bucket": f"{lo:.1f}-{hi:.1f}", "n": n, "mean_confidence": mean_conf, "precision": precision})
+    thresholds = []
+    for t in THRESHOLDS:
+        kept = items.filter(pl.col("confidence").is_null() | (pl.col("confidence") >= t))
+        tp = int(kept["_hit"].sum())
+        thresholds.append({"threshold": t, "kept": kept.height, **prf(tp, kept.height - tp, n_gold - tp)})
+    return {"items": items.height, "with_confidence": scored.height, "ece": round(ece, 4), "buckets": buckets, "thresholds": thresholds}
+
+
+def calibration_points(gold: pl.DataFrame, pred: pl.DataFrame, metric: Metric) -> tuple[list[float], list[float]]:
+    """(confidence, 1 if right else 0) of every predicted item with a confidence."""
+    items = confidence_items(gold, pred, metric)
+    if items is None:
+        return [], []
+    items = items.filter(pl.col("confidence").is_not_null())
+    return items["confidence"].to_list(), [float(h) for h in items["_hit"].to_list()]

@@ -92,7 +92,7 @@ def _read_file(path: Path) -> dict[str, str]:
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
-            raise TypeMapError(f"{path}: not YAML ({' '.join(str(exc).split())}); to drop a type write other: \"-\" (quoted)") from None
+            raise TypeMapError(f'{path}: not YAML ({" ".join(str(exc).split())}); to drop a type write other: "-" (quoted)') from None
         ok = isinstance(node, yaml.MappingNode) and all(
             isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode) for k, v in node.value
         )

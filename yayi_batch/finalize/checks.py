@@ -23,9 +23,9 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from yayi_batch.failures import RunFailed
-from yayi_batch.fs import arrow_filesystem, join
+from yayi_batch.fs import arrow_filesystem, display_uri
 from yayi_batch.schema import AnswerStatus, ErrorKind, Table
-from yayi_batch.write.paths import partition_dir
+from yayi_batch.write.staged import StagedRun
 from yayi_batch.write.tables import count_rows
 
 MAX_NAMED = 10  # ids named in a message
@@ -78,8 +78,9 @@ def doc_id_side(block: pa.Table, table: str) -> pa.Table:
     if table == Table.ERRORS.value:
         kind = block.column("kind")
         block = block.filter(pc.fill_null(pc.not_equal(kind, ErrorKind.BAD_FILE.value), True))
-    return pa.table({"doc_id": block.column("doc_id").cast(pa.string()),
-                     "table": pa.array([table] * block.num_rows, pa.string())}, schema=DOC_ID_SIDES)
+    return pa.table(
+        {"doc_id": block.column("doc_id").cast(pa.string()), "table": pa.array([table] * block.num_rows, pa.string())}, schema=DOC_ID_SIDES
+    )
 
 
 def orphans_of_partition(block: pa.Table) -> pa.Table:
@@ -96,14 +97,13 @@ def orphans_of_partition(block: pa.Table) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=ORPHANS)
 
 
-def count_check(fs: Any, stage: str, run_date: str, inputs: list[tuple[Any, str]], prompt_folders: list[str],
-                orphans: list[dict[str, Any]]) -> CountReport:
+def count_check(run: StagedRun, inputs: list[tuple[Any, str]], prompt_folders: list[str], orphans: list[dict[str, Any]]) -> CountReport:
     """The counts of a finished staging folder (see the module doc); `orphans`: ORPHANS rows."""
     report = CountReport(
         input_rows=input_rows(inputs),
-        documents=count_rows(fs, partition_dir(stage, Table.DOCUMENTS.value, run_date)),
-        prompts=sum(count_rows(fs, join(stage, f)) for f in prompt_folders),
-        answers=count_rows(fs, partition_dir(stage, Table.ANSWERS.value, run_date)),
+        documents=count_rows(run.fs, run.table_dir(Table.DOCUMENTS.value)),
+        prompts=sum(count_rows(run.fs, run.folder(f)) for f in prompt_folders),
+        answers=count_rows(run.fs, run.table_dir(Table.ANSWERS.value)),
     )
     for row in orphans:
         table = row["table"]
@@ -112,16 +112,19 @@ def count_check(fs: Any, stage: str, run_date: str, inputs: list[tuple[Any, str]
     return report
 
 
-def verify_counts(report: CountReport, run_id: str, staging_path: str) -> None:
+def verify_counts(report: CountReport, run: StagedRun) -> None:
     problems = report.problems()
     if problems:
-        raise RunFailed(f"run {run_id}: count check failed, nothing published ({'; '.join(problems)}); "
-                        f"staging kept for inspection at {staging_path}")
+        raise RunFailed(
+            f"run {run.run_id}: count check failed, nothing published ({'; '.join(problems)}); "
+            f"staging kept for inspection at {display_uri(run.fs, run.path)}"
+        )
 
 
 @dataclass
 class EngineFailures:
     """What the engine failed in one attempt, bounded: a count, the first few named."""
+
     n: int = 0
     reasons: set[str] = field(default_factory=set)  # at most MAX_NAMED
     docs: set[str] = field(default_factory=set)  # at most MAX_NAMED
@@ -129,10 +132,11 @@ class EngineFailures:
     more_docs: bool = False
 
 
-def engine_failures(fs: Any, stage: str, run_date: str, attempt: int) -> EngineFailures:
+def engine_failures(run: StagedRun, attempt: int) -> EngineFailures:
     """The answers of `attempt` the engine failed (`engine_error`), streamed in record batches."""
     out = EngineFailures()
-    answers_dir = partition_dir(stage, Table.ANSWERS.value, run_date)
+    fs = run.fs
+    answers_dir = run.table_dir(Table.ANSWERS.value)
     fs.invalidate_cache()
     if not fs.exists(answers_dir):
         return out
@@ -153,13 +157,13 @@ def engine_failures(fs: Any, stage: str, run_date: str, attempt: int) -> EngineF
     return out
 
 
-def verify_no_engine_errors(failed: EngineFailures, run_id: str, step: str, staging_path: str) -> None:
+def verify_no_engine_errors(failed: EngineFailures, run: StagedRun, step: str) -> None:
     """`engine.fail_on_error`: stop the run, naming what failed."""
     if not failed.n:
         return
     raise RunFailed(
-        f"run {run_id}: the engine failed {failed.n} prompt(s) in pass {step} and engine.fail_on_error is set; "
+        f"run {run.run_id}: the engine failed {failed.n} prompt(s) in pass {step} and engine.fail_on_error is set; "
         f"nothing published. Error: {'; '.join(sorted(failed.reasons)[:3])}. Documents: {', '.join(sorted(failed.docs))}"
         f"{' …' if failed.more_docs else ''}. Prompts (chunk/task): {', '.join(failed.prompts)}"
-        f"{' …' if failed.n > len(failed.prompts) else ''}. Staging kept at {staging_path}"
+        f"{' …' if failed.n > len(failed.prompts) else ''}. Staging kept at {display_uri(run.fs, run.path)}"
     )

@@ -20,10 +20,11 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+from yayi_batch.chunk.rows import DOC_COLUMNS, DUPLICATE_ID_PREFIX
 from yayi_batch.fs import join
 from yayi_batch.schema import DOCUMENTS, ERRORS, AnswerStatus, DocStatus, ErrorKind, ErrorStage, Table
-from yayi_batch.steps.prepare import DOC_COLUMNS, DUPLICATE_ID_PREFIX
 from yayi_batch.write.paths import part_prefix, partition_dir
+from yayi_batch.write.staged import StagedRun
 from yayi_batch.write.tables import write_table
 
 DOCUMENT_ERRORS = "docerrors"  # no "-": file names end in "-{id}" (see publish's _clear_partition)
@@ -51,17 +52,30 @@ def bad_file_errors(run_id: str, bad_files: list[dict[str, Any]]) -> pl.DataFram
             "message": [f"{b['path']}: {b['error']}; left out (input.on_bad_file=skip)" for b in bad_files],
             "raw_output": [None] * len(bad_files),
         },
-        schema={"run_id": pl.String, "doc_id": pl.String, "chunk_id": pl.String, "task": pl.String, "stage": pl.String,
-                "kind": pl.String, "message": pl.String, "raw_output": pl.String},
+        schema={
+            "run_id": pl.String,
+            "doc_id": pl.String,
+            "chunk_id": pl.String,
+            "task": pl.String,
+            "stage": pl.String,
+            "kind": pl.String,
+            "message": pl.String,
+            "raw_output": pl.String,
+        },
     )
 
 
-def stage_bad_file_errors(fs: Any, stage: str, run_id: str, run_date: str, bad_files: list[dict[str, Any]]) -> None:
+def stage_bad_file_errors(run: StagedRun, bad_files: list[dict[str, Any]]) -> None:
     """The errors rows of the shards left out, under the document-errors file name (a rebuild
     clears them with the rest). One row per file: the driver holds the list of files, no rows."""
     if bad_files:
-        write_table(fs, partition_dir(stage, Table.ERRORS.value, run_date), bad_file_errors(run_id, bad_files).to_arrow().cast(ERRORS),
-                    run_id, name=f"{document_errors_prefix(run_id)}badfiles.parquet")
+        write_table(
+            run.fs,
+            run.table_dir(Table.ERRORS.value),
+            bad_file_errors(run.run_id, bad_files).to_arrow().cast(ERRORS),
+            run.run_id,
+            name=f"{document_errors_prefix(run.run_id)}badfiles.parquet",
+        )
 
 
 def source_columns(source: str, passthrough: list[str]) -> list[str]:
@@ -85,8 +99,9 @@ def doc_fields(chunk_schema: pa.Schema, passthrough: list[str]) -> list[pa.Field
 
 def partial_schema(fields: list[pa.Field]) -> pa.Schema:
     """doc_id, has_doc (the row carries the document columns), the document columns, the counts."""
-    return pa.schema([pa.field("doc_id", pa.string()), pa.field("has_doc", pa.bool_()), *fields,
-                      *(pa.field(c, pa.int64()) for c in COUNTS)])
+    return pa.schema(
+        [pa.field("doc_id", pa.string()), pa.field("has_doc", pa.bool_()), *fields, *(pa.field(c, pa.int64()) for c in COUNTS)]
+    )
 
 
 def documents_schema(fields: list[pa.Field]) -> pa.Schema:
@@ -113,7 +128,8 @@ class DocumentPartials:
         assert isinstance(df, pl.DataFrame)
         if self.source == "chunks":
             part = _first_per_doc(df.select([f.name for f in self.schema if f.name in df.columns])).with_columns(
-                pl.lit(True).alias("has_doc"))
+                pl.lit(True).alias("has_doc")
+            )
         elif self.source == Table.ANSWERS.value:
             part = df.group_by("doc_id").agg(
                 pl.len().cast(pl.Int64).alias("n_prompts"),
@@ -144,8 +160,10 @@ def _conform(df: pl.DataFrame, schema: pa.Schema) -> pa.Table:
 
 def _cast(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """Cast, with all-null columns (polars' Null type) made of the target type."""
-    arrays = [pa.nulls(table.num_rows, f.type) if pa.types.is_null(table.column(f.name).type) else table.column(f.name).cast(f.type)
-              for f in schema]
+    arrays = [
+        pa.nulls(table.num_rows, f.type) if pa.types.is_null(table.column(f.name).type) else table.column(f.name).cast(f.type)
+        for f in schema
+    ]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -162,22 +180,32 @@ def combine_documents(block: pa.Table, *, run_id: str, n_tasks: int, fields: lis
     docs = docs.join(sums, on="doc_id", how="left").with_columns(pl.col(c).fill_null(0) for c in COUNTS)
     expected = pl.col("n_chunks") * n_tasks
     status = (
-        pl.when(pl.col("doc_status").is_in([DocStatus.EMPTY.value, DocStatus.INVALID.value])).then(pl.col("doc_status"))
-        .when(pl.col("n_prompts") < expected).then(pl.lit(DocStatus.PARTIAL.value))  # answers lost on the way
-        .when(pl.col("n_failed") == 0).then(pl.lit(DocStatus.OK.value))
-        .when(pl.col("n_failed") >= pl.col("n_prompts")).then(pl.lit(DocStatus.FAILED.value))
+        pl.when(pl.col("doc_status").is_in([DocStatus.EMPTY.value, DocStatus.INVALID.value]))
+        .then(pl.col("doc_status"))
+        .when(pl.col("n_prompts") < expected)
+        .then(pl.lit(DocStatus.PARTIAL.value))  # answers lost on the way
+        .when(pl.col("n_failed") == 0)
+        .then(pl.lit(DocStatus.OK.value))
+        .when(pl.col("n_failed") >= pl.col("n_prompts"))
+        .then(pl.lit(DocStatus.FAILED.value))
         .otherwise(pl.lit(DocStatus.PARTIAL.value))
     )
     # Document-level problems become error rows too, so errors explains every non-ok document.
     extra_errors = docs.filter(pl.col("doc_error").is_not_null() | (pl.col("n_prompts") < expected) & (pl.col("n_chunks") > 0)).select(
-        pl.lit(run_id).alias("run_id"), "doc_id", pl.lit(None, pl.String).alias("chunk_id"),
+        pl.lit(run_id).alias("run_id"),
+        "doc_id",
+        pl.lit(None, pl.String).alias("chunk_id"),
         pl.lit(None, pl.String).alias("task"),
-        pl.when(pl.col("doc_error").is_not_null()).then(pl.lit(ErrorStage.READ.value))
-        .otherwise(pl.lit(ErrorStage.GENERATE.value)).alias("stage"),
+        pl.when(pl.col("doc_error").is_not_null())
+        .then(pl.lit(ErrorStage.READ.value))
+        .otherwise(pl.lit(ErrorStage.GENERATE.value))
+        .alias("stage"),
         pl.when(pl.col("doc_error").is_not_null() & pl.col("doc_id").str.starts_with(DUPLICATE_ID_PREFIX))
         .then(pl.lit(ErrorKind.DUPLICATE_ID.value))
-        .when(pl.col("doc_error").is_not_null()).then(pl.lit(ErrorKind.INVALID_DOCUMENT.value))
-        .otherwise(pl.lit(ErrorKind.MISSING_ANSWERS.value)).alias("kind"),
+        .when(pl.col("doc_error").is_not_null())
+        .then(pl.lit(ErrorKind.INVALID_DOCUMENT.value))
+        .otherwise(pl.lit(ErrorKind.MISSING_ANSWERS.value))
+        .alias("kind"),
         pl.coalesce(pl.col("doc_error"), pl.format("expected {} answers, got {}", expected, pl.col("n_prompts"))).alias("message"),
         pl.lit(None, pl.String).alias("raw_output"),
     )
@@ -187,8 +215,10 @@ def combine_documents(block: pa.Table, *, run_id: str, n_tasks: int, fields: lis
         (pl.col("n_errors") + pl.col("doc_error").is_not_null().cast(pl.Int64)).alias("n_errors"),
     )
     schema = documents_schema(fields)
-    return {Table.DOCUMENTS.value: _cast(docs.select(schema.names).to_arrow(), schema),
-            Table.ERRORS.value: _cast(extra_errors.to_arrow(), ERRORS)}
+    return {
+        Table.DOCUMENTS.value: _cast(docs.select(schema.names).to_arrow(), schema),
+        Table.ERRORS.value: _cast(extra_errors.to_arrow(), ERRORS),
+    }
 
 
 def document_errors_prefix(run_id: str) -> str:
@@ -196,29 +226,31 @@ def document_errors_prefix(run_id: str) -> str:
     return f"{part_prefix(run_id)}{DOCUMENT_ERRORS}"
 
 
-def clear_documents(fs: Any, stage: str, run_id: str, run_date: str) -> None:
+def clear_documents(run: StagedRun) -> None:
     """Remove what a build wrote (staged documents, document error files, the temp folder), so that
     documents are counted from the answers alone."""
+    fs = run.fs
     fs.invalidate_cache()
-    tmp = join(stage, FINALIZE_TMP, "documents")
+    tmp = run.folder(FINALIZE_TMP, "documents")
     if fs.exists(tmp):
         fs.rm(tmp, recursive=True)
-    docs = partition_dir(stage, Table.DOCUMENTS.value, run_date)
+    docs = run.table_dir(Table.DOCUMENTS.value)
     for path in fs.find(docs) if fs.exists(docs) else []:
         fs.rm(path)
-    errors = partition_dir(stage, Table.ERRORS.value, run_date)
-    prefix = document_errors_prefix(run_id)
+    errors = run.table_dir(Table.ERRORS.value)
+    prefix = document_errors_prefix(run.run_id)
     for path in fs.find(errors) if fs.exists(errors) else []:
         if path.rsplit("/", 1)[-1].startswith(prefix):
             fs.rm(path)
 
 
-def swap_in_documents(fs: Any, stage: str, run_date: str) -> None:
+def swap_in_documents(run: StagedRun) -> None:
     """Move a finished build's files from the temp folder into the staged partitions."""
-    tmp = join(stage, FINALIZE_TMP, "documents")
+    fs = run.fs
+    tmp = run.folder(FINALIZE_TMP, "documents")
     fs.invalidate_cache()
     for table in (Table.DOCUMENTS.value, Table.ERRORS.value):
-        src, dst = partition_dir(tmp, table, run_date), partition_dir(stage, table, run_date)
+        src, dst = partition_dir(tmp, table, run.run_date), run.table_dir(table)
         files = sorted(fs.find(src)) if fs.exists(src) else []
         if files:
             fs.makedirs(dst, exist_ok=True)

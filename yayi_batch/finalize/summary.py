@@ -37,6 +37,11 @@ class RunSummary:
     # Answers the parser could not handle because of a bug in it (kept as invalid, never raised
     # in production): anything above 0 is a parser bug to report.
     parser_internal_errors: int = 0
+    # Per attempt ("1": the prompts of the chunks, "2": retries on half chunks): what `plan`
+    # predicted is compared with attempt 1.
+    answers_by_attempt: dict[str, int] = field(default_factory=dict)
+    tokens_in_by_attempt: dict[str, int] = field(default_factory=dict)
+    tokens_out_by_attempt: dict[str, int] = field(default_factory=dict)
 
     @property
     def tokens_per_s(self) -> float:
@@ -53,9 +58,23 @@ class RunSummary:
     @classmethod
     def nothing_to_do(cls, output: str, n_skipped: int) -> RunSummary:
         """Nightly mode found no new shard: nothing ran, nothing was published."""
-        return cls(run_id="(nothing new)", output=output, n_inputs=0, documents=0, documents_by_status={},
-                   rows={}, answer_status={}, match_kinds={}, errors_by_kind={}, tokens_in=0, tokens_out=0,
-                   wall_s=0.0, generate_s=0.0, skipped_inputs=n_skipped, outcome=RunOutcome.NOTHING_NEW.value)
+        return cls(
+            run_id="(nothing new)",
+            output=output,
+            n_inputs=0,
+            documents=0,
+            documents_by_status={},
+            rows={},
+            answer_status={},
+            match_kinds={},
+            errors_by_kind={},
+            tokens_in=0,
+            tokens_out=0,
+            wall_s=0.0,
+            generate_s=0.0,
+            skipped_inputs=n_skipped,
+            outcome=RunOutcome.NOTHING_NEW.value,
+        )
 
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any], **changes: Any) -> RunSummary:
@@ -95,7 +114,7 @@ COUNT_SCHEMA = pa.schema([("metric", pa.string()), ("value", pa.string()), ("n",
 def summary_columns(table: str) -> list[str]:
     """The columns `count_values` reads from a staged table."""
     cols = [c for _, c in VALUE_COUNTS.get(table, [])] + SUMS.get(table, [])
-    return cols + (["reason"] if table == Table.ANSWERS.value else [])
+    return cols + (["reason", "attempt"] if table == Table.ANSWERS.value else [])
 
 
 def count_values(block: pa.Table, table: str) -> pa.Table:
@@ -112,10 +131,17 @@ def count_values(block: pa.Table, table: str) -> pa.Table:
     if table == Table.ANSWERS.value:
         bugs = int(df["reason"].str.starts_with(INTERNAL_ERROR).sum() or 0)
         parts.append(pl.DataFrame({"metric": ["parser_internal_errors"], "value": [""], "n": [bugs]}))
+        per = df.group_by(pl.col("attempt").cast(pl.String).alias("value")).agg(
+            pl.len().cast(pl.Int64).alias("answers_by_attempt"),
+            pl.col("tokens_in").sum().cast(pl.Int64).alias("tokens_in_by_attempt"),
+            pl.col("tokens_out").sum().cast(pl.Int64).alias("tokens_out_by_attempt"),
+        )
+        parts.append(per.unpivot(index="value", variable_name="metric", value_name="n"))
     if not parts:
         return COUNT_SCHEMA.empty_table()
-    out = pl.concat([p.select(pl.col("metric").cast(pl.String), pl.col("value").cast(pl.String), pl.col("n").cast(pl.Int64))
-                     for p in parts])
+    out = pl.concat(
+        [p.select(pl.col("metric").cast(pl.String), pl.col("value").cast(pl.String), pl.col("n").cast(pl.Int64)) for p in parts]
+    )
     return out.to_arrow().cast(COUNT_SCHEMA)
 
 
@@ -132,8 +158,9 @@ def _ranked(counts: dict[str, int]) -> dict[str, int]:
     return {k: n for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0}
 
 
-def summary_from_counts(rows: list[dict[str, Any]], table_rows: dict[str, int], *, wall_s: float, generate_s: float,
-                        output: str, run_id: str, n_inputs: int) -> RunSummary:
+def summary_from_counts(
+    rows: list[dict[str, Any]], table_rows: dict[str, int], *, wall_s: float, generate_s: float, output: str, run_id: str, n_inputs: int
+) -> RunSummary:
     """The summary from the summed (metric, value, n) rows and the rows per table (Parquet footers)."""
     by_metric: dict[str, dict[str, int]] = {}
     for row in rows:
@@ -153,6 +180,9 @@ def summary_from_counts(rows: list[dict[str, Any]], table_rows: dict[str, int], 
         parser_internal_errors=scalar("parser_internal_errors"),
         tokens_in=scalar("tokens_in"),
         tokens_out=scalar("tokens_out"),
+        answers_by_attempt=dict(sorted(by_metric.get("answers_by_attempt", {}).items())),
+        tokens_in_by_attempt=dict(sorted(by_metric.get("tokens_in_by_attempt", {}).items())),
+        tokens_out_by_attempt=dict(sorted(by_metric.get("tokens_out_by_attempt", {}).items())),
         wall_s=round(wall_s, 2),
         generate_s=round(generate_s, 2),
     )
@@ -167,22 +197,33 @@ def render(summary: RunSummary) -> None:
     head = RichTable(title=f"yayi-batch run {summary.run_id}", show_header=False)
     total_answers = sum(summary.answer_status.values()) or 1
     if summary.outcome != RunOutcome.PUBLISHED.value:
-        head.add_row("outcome", f"{summary.outcome}: nothing was computed or written" + (
-            " (--set output.force=true computes it again)" if summary.outcome == RunOutcome.ALREADY_PUBLISHED.value else ""))
+        head.add_row(
+            "outcome",
+            f"{summary.outcome}: nothing was computed or written"
+            + (" (--set output.force=true computes it again)" if summary.outcome == RunOutcome.ALREADY_PUBLISHED.value else ""),
+        )
     if summary.resumed_passes:
         head.add_row("resumed", "passes an earlier attempt finished: " + ", ".join(summary.resumed_passes))
     head.add_row("documents", f"{summary.documents}  " + ", ".join(f"{k}={v}" for k, v in summary.documents_by_status.items()))
-    head.add_row("input files", f"{summary.n_inputs}" + (f" (+{summary.skipped_inputs} already published, skipped)" if summary.skipped_inputs else "")
-                 + (f" ({summary.bad_inputs} unreadable, left out: see errors kind=bad_file)" if summary.bad_inputs else ""))
+    head.add_row(
+        "input files",
+        f"{summary.n_inputs}"
+        + (f" (+{summary.skipped_inputs} already published, skipped)" if summary.skipped_inputs else "")
+        + (f" ({summary.bad_inputs} unreadable, left out: see errors kind=bad_file)" if summary.bad_inputs else ""),
+    )
     head.add_row("tokens in / out", f"{summary.tokens_in} / {summary.tokens_out}")
     head.add_row("tokens/s (generated)", f"{summary.tokens_per_s:.1f}")
     head.add_row("wall time", f"{summary.wall_s:.1f} s (extract pass {summary.generate_s:.1f} s)")
-    head.add_row("answers parsed", f"{summary.parsed_share:.1%}  " + ", ".join(
-        f"{k}={v} ({v / total_answers:.0%})" for k, v in summary.answer_status.items()))
+    head.add_row(
+        "answers parsed",
+        f"{summary.parsed_share:.1%}  " + ", ".join(f"{k}={v} ({v / total_answers:.0%})" for k, v in summary.answer_status.items()),
+    )
     total_matches = sum(summary.match_kinds.values()) or 1
     head.add_row("mentions by match", ", ".join(f"{k}={v} ({v / total_matches:.0%})" for k, v in summary.match_kinds.items()) or "-")
     if summary.parser_internal_errors:
-        head.add_row("parser bugs", f"{summary.parser_internal_errors} answers hit an internal parser error (kept as invalid; please report)")
+        head.add_row(
+            "parser bugs", f"{summary.parser_internal_errors} answers hit an internal parser error (kept as invalid; please report)"
+        )
     head.add_row("errors by kind", ", ".join(f"{k}={v}" for k, v in summary.errors_by_kind.items()) or "none")
     head.add_row("output", summary.output)
     if summary.report_path:

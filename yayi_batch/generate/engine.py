@@ -1,4 +1,5 @@
-"""generate, in Ray: prompt rows -> model answers, with `ray.data.llm` and vLLM in an actor pool.
+"""generate, in Ray: prompt rows -> model answers, with `ray.data.llm` and vLLM in an actor pool
+(or an OpenAI-compatible endpoint: generate/endpoint.py).
 
 The engine is built once per actor by ray.data.llm and called per batch. A row that fails in
 the engine becomes data (`engine_error` column), not an exception; only a dead engine stops a
@@ -16,10 +17,7 @@ from yayi_batch.config import JobConfig
 from yayi_batch.generate.rows import FaultMarker, Postprocess, Preprocess, engine_kwargs
 from yayi_batch.model.profiles import PromptStyle
 from yayi_batch.model.resolve import ResolvedModel
-
-# CPUs of the light Ray stages (chat template, parse): on a 2-core box a whole CPU each for these
-# and the engine leaves none for the reader, and the pipeline waits forever.
-LIGHT_STAGE_CPUS = 0.25
+from yayi_batch.resources import LIGHT_STAGE_CPUS
 
 
 def processor_config(cfg: JobConfig, model: ResolvedModel) -> vLLMEngineProcessorConfig:
@@ -37,12 +35,14 @@ def processor_config(cfg: JobConfig, model: ResolvedModel) -> vLLMEngineProcesso
         concurrency=cfg.engine.concurrency,
         max_concurrent_batches=cfg.engine.max_concurrent_batches,
         should_continue_on_error=True,
-        # A fraction of a CPU: on a 2-core box a whole one each for this stage and the engine
-        # leaves none for the reader, and the pipeline waits forever.
-        # With the kwargs that make the rendered prompt tokenize to the model's own chat
+        # A light stage (resources.py), with the kwargs that make the rendered prompt tokenize to the model's own chat
         # tokenization (one BOS, not two: model/chat_template.py).
-        chat_template_stage={"enabled": chat, "num_cpus": LIGHT_STAGE_CPUS, "concurrency": 1,
-                             "chat_template_kwargs": dict(model.chat_template_kwargs) or None},
+        chat_template_stage={
+            "enabled": chat,
+            "num_cpus": LIGHT_STAGE_CPUS,
+            "concurrency": 1,
+            "chat_template_kwargs": dict(model.chat_template_kwargs) or None,
+        },
         # vLLM tokenizes and detokenizes itself; the extra Ray stages would only add copies.
         tokenize_stage=False,
         detokenize_stage=False,
@@ -55,13 +55,30 @@ def mark_faults(prompts: Dataset, cfg: JobConfig) -> Dataset:
     fault = cfg.engine.inject_fault
     if fault is None:
         return prompts
-    return prompts.map_batches(FaultMarker, fn_constructor_args=(fault,), batch_format="pyarrow",
-                               batch_size=cfg.engine.batch_size, compute=ActorPoolStrategy(size=1),
-                               num_cpus=LIGHT_STAGE_CPUS)
+    return prompts.map_batches(
+        FaultMarker,
+        fn_constructor_args=(fault,),
+        batch_format="pyarrow",
+        batch_size=cfg.engine.batch_size,
+        compute=ActorPoolStrategy(size=1),
+        num_cpus=LIGHT_STAGE_CPUS,
+    )
 
 
 def generate(prompts: Dataset, cfg: JobConfig, model: ResolvedModel) -> Dataset:
-    """Run the prompt rows through vLLM; one output row per input row, in the engine's order."""
+    """Run the prompt rows through the engine (vLLM, or an OpenAI-compatible endpoint); one output
+    row per input row."""
+    if cfg.engine.backend == "openai":
+        from yayi_batch.generate.endpoint import EndpointRequests
+
+        return prompts.map_batches(
+            EndpointRequests,
+            fn_constructor_args=(cfg, cfg.engine.concurrency),
+            batch_format="pyarrow",
+            batch_size=cfg.engine.batch_size,
+            compute=ActorPoolStrategy(size=cfg.engine.concurrency),
+            num_cpus=LIGHT_STAGE_CPUS,
+        )
     prompts = mark_faults(prompts, cfg)
     processor = build_processor(
         processor_config(cfg, model),

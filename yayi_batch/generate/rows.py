@@ -17,10 +17,13 @@ from yayi_batch.config import FaultConfig, JobConfig
 from yayi_batch.model.profiles import PROFILES, PromptStyle
 from yayi_batch.prompts.json_schema import answer_schema
 from yayi_batch.schema import FinishReason, Task
+from yayi_batch.schema.columns import Columns
 
-# Columns the generate step needs from its input and adds to its output (checked once, up front).
-NEEDS = ("prompt_id", "doc_id", "chunk_id", "task", "prompt", "types", "roles")  # prompt_id passes through
-ADDS = ("generated_text", "tokens_in", "tokens_out", "finish_reason", "engine_error", "llm_seconds")
+# Columns the engine stage needs from its input and adds to its output (checked once, up front).
+COLUMNS = Columns(
+    needs=("prompt_id", "doc_id", "chunk_id", "task", "prompt", "types", "roles"),  # prompt_id passes through
+    adds=("generated_text", "tokens_in", "tokens_out", "finish_reason", "engine_error", "llm_seconds", "token_texts", "token_logprobs"),
+)
 
 # What vLLM runs with on CPU unless the config says otherwise: KV cache in RAM, no CUDA graphs.
 # fp32: measured 88 tok/s vs 20 tok/s in bf16 on this CPU class (no bf16 units) with SmolLM2.
@@ -81,6 +84,8 @@ class Preprocess:
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         params = dict(self.sampling)
+        if self.engine.logprobs:
+            params["logprobs"] = 0  # the sampled token's own log-probability, per generated token
         out = dict(row)
         if row.get(FAULT_COLUMN):
             params["max_tokens"] = 0  # the engine rejects this request: a real engine error for this row
@@ -107,9 +112,22 @@ class Postprocess:
     """Engine output -> our columns; the engine's own bookkeeping columns are dropped."""
 
     _ENGINE_COLUMNS = (
-        "messages", "sampling_params", "generated_tokens", "prompt_token_ids", "embeddings", "metrics",
-        "logprobs", "prompt_logprobs", "request_id", "batch_uuid", "params", "time_taken_llm",
-        "num_input_tokens", "num_generated_tokens", "generated_text", "__inference_error__",
+        "messages",
+        "sampling_params",
+        "generated_tokens",
+        "prompt_token_ids",
+        "embeddings",
+        "metrics",
+        "logprobs",
+        "prompt_logprobs",
+        "request_id",
+        "batch_uuid",
+        "params",
+        "time_taken_llm",
+        "num_input_tokens",
+        "num_generated_tokens",
+        "generated_text",
+        "__inference_error__",
     )
 
     def __init__(self, cfg: JobConfig):
@@ -127,7 +145,24 @@ class Postprocess:
         out["finish_reason"] = reason.value
         out["engine_error"] = error
         out["llm_seconds"] = float(row.get("time_taken_llm") or 0.0)
+        out["token_texts"], out["token_logprobs"] = chosen_token_logprobs(row.get("generated_tokens"), row.get("logprobs"))
         return out
+
+
+def chosen_token_logprobs(token_ids: Any, logprobs: Any) -> tuple[list[str] | None, list[float] | None]:
+    """vLLM's per-token `{token_id: {logprob, rank, decoded_token}}` (ray.data.llm passes them on as
+    Python objects) -> the sampled tokens' texts and log-probabilities, or (None, None)."""
+    if token_ids is None or logprobs is None or len(token_ids) != len(logprobs):
+        return None, None
+    texts, values = [], []
+    for token, candidates in zip(token_ids, logprobs):
+        chosen = (candidates or {}).get(int(token))
+        if chosen is None:
+            return None, None
+        get = chosen.get if isinstance(chosen, dict) else lambda k, _c=chosen: getattr(_c, k, None)
+        texts.append(get("decoded_token") or "")
+        values.append(float(get("logprob")))
+    return texts, values
 
 
 def engine_failure_columns(row: dict[str, Any]) -> dict[str, Any]:

@@ -27,13 +27,16 @@ from yayi_batch.unicode_scripts import is_word_char
 # Punctuation variants the model swaps freely (curly vs straight quotes, enumeration comma vs
 # comma, dash widths, middle dots in transliterated names). Applied after NFKC, which already
 # folds full-width ASCII such as （）：；，.
-_PUNCT = str.maketrans({
-    **dict.fromkeys("“”„‟«»〝〞＂\"‘’‚‛'′″", '"'),
-    **dict.fromkeys("、，", ","),
-    **dict.fromkeys("‐‑‒–—―−－﹣", "-"),
-    **dict.fromkeys("·•・‧∙･", "·"),
-    **dict.fromkeys("【〔［", "["), **dict.fromkeys("】〕］", "]"),
-})
+_PUNCT = str.maketrans(
+    {
+        **dict.fromkeys("“”„‟«»〝〞＂\"‘’‚‛'′″", '"'),
+        **dict.fromkeys("、，", ","),
+        **dict.fromkeys("‐‑‒–—―−－﹣", "-"),
+        **dict.fromkeys("·•・‧∙･", "·"),
+        **dict.fromkeys("【〔［", "["),
+        **dict.fromkeys("】〕］", "]"),
+    }
+)
 # Invisible characters that only one side tends to carry (zero-width, soft hyphen, BOM,
 # variation selectors): dropped so "❤️" (with VS16) still matches "❤".
 _DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad" + "".join(map(chr, range(0xFE00, 0xFE10))))
@@ -43,7 +46,6 @@ _DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad" + "".join(map(chr, rang
 _W = r"[^\W_\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]"
 # Written to start with a literal space, which the regex engine scans for fast (5x here).
 _DROP_SPACES = re.compile(rf" (?:(?<!{_W}[ ]) *|(?<={_W}[ ]) *(?![ ]|{_W}))")
-
 
 
 @lru_cache(maxsize=4096)
@@ -85,9 +87,14 @@ def _normalize(text: str) -> tuple[str, list[int], list[int]]:
     drops = [m.span() for m in _DROP_SPACES.finditer(folded)]
     if not drops:
         return folded, starts, ends
-    out, o_starts, o_ends, prev = [], [], [], 0
+    out: list[str] = []
+    o_starts: list[int] = []
+    o_ends: list[int] = []
+    prev = 0
     for a, b in drops + [(len(folded), len(folded))]:
-        out.append(folded[prev:a]), o_starts.extend(starts[prev:a]), o_ends.extend(ends[prev:a])
+        out.append(folded[prev:a])
+        o_starts.extend(starts[prev:a])
+        o_ends.extend(ends[prev:a])
         prev = b
     return "".join(out), o_starts, o_ends
 
@@ -196,8 +203,15 @@ def _found(intervals: Iterable[CharInterval]) -> list[CharInterval]:
     return [iv for iv in intervals if iv.start is not None and iv.end is not None]
 
 
+def _at(iv: CharInterval) -> int:
+    """The start of a found interval (callers pass only found ones)."""
+    assert iv.start is not None
+    return iv.start
+
+
 def _gap(a: CharInterval, b: CharInterval) -> int:
-    """Characters between two intervals; 0 when they touch or overlap."""
+    """Characters between two found intervals; 0 when they touch or overlap."""
+    assert a.start is not None and a.end is not None and b.start is not None and b.end is not None
     return max(0, max(a.start, b.start) - min(a.end, b.end))
 
 
@@ -209,9 +223,10 @@ def nearest_pair(a: list[CharInterval], b: list[CharInterval]) -> tuple[CharInte
         return (fa[0] if fa else CharInterval.missing()), (fb[0] if fb else CharInterval.missing())
     # Two different spans beat one span used twice (a relation between two occurrences of
     # the same name), then the smallest gap, then the earliest.
-    return min(((x, y) for x in fa for y in fb),
-               key=lambda p: ((p[0].start, p[0].end) == (p[1].start, p[1].end), _gap(*p),
-                              min(p[0].start, p[1].start), p[0].start, p[1].start))
+    return min(
+        ((x, y) for x in fa for y in fb),
+        key=lambda p: ((p[0].start, p[0].end) == (p[1].start, p[1].end), _gap(*p), min(_at(p[0]), _at(p[1])), _at(p[0]), _at(p[1])),
+    )
 
 
 def nearest_to(anchor: CharInterval, candidates: list[CharInterval]) -> CharInterval:
@@ -221,4 +236,4 @@ def nearest_to(anchor: CharInterval, candidates: list[CharInterval]) -> CharInte
         return CharInterval.missing()
     if anchor.start is None or anchor.end is None:
         return found[0]
-    return min(found, key=lambda iv: (_gap(anchor, iv), iv.start))
+    return min(found, key=lambda iv: (_gap(anchor, iv), _at(iv)))

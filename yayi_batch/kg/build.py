@@ -41,7 +41,7 @@ from yayi_batch.kg.canonical import (
     event_node_id_expr,
     normalize_text_expr,
 )
-from yayi_batch.kg.source import PublishedOutput
+from yayi_batch.publish.reader import PublishedOutput
 from yayi_batch.schema import MatchKind
 from yayi_batch.schema.graph import EDGES, NODES, STAGED_MENTIONS
 
@@ -55,6 +55,8 @@ N_BUCKETS = 64
 
 def bucket_expr() -> pl.Expr:
     return (pl.col("node_id").hash(seed=0) % N_BUCKETS).cast(pl.UInt16).alias("bucket")
+
+
 _UNTYPED_PREFIX_LEN = len(KEY_SEP.join((ENTITY_PREFIX, UNTYPED, "")))
 
 
@@ -62,9 +64,20 @@ _UNTYPED_PREFIX_LEN = len(KEY_SEP.join((ENTITY_PREFIX, UNTYPED, "")))
 class BuildOptions:
     type_map: TypeMap = field(default_factory=TypeMap)
     include_ungrounded: bool = False
+    min_confidence: float = 0.0  # mentions, edges and events below it stay out (a row without one stays in)
 
     def fingerprint(self) -> str:
-        return f"ungrounded={self.include_ungrounded};types={self.type_map.fingerprint()}"
+        confident = f";min_confidence={self.min_confidence}" if self.min_confidence else ""
+        return f"ungrounded={self.include_ungrounded};types={self.type_map.fingerprint()}{confident}"
+
+
+def _confident(frame: pl.LazyFrame, threshold: float) -> pl.LazyFrame:
+    """Rows at or above the threshold; rows without a confidence (older outputs) are kept."""
+    if not threshold:
+        return frame
+    if "confidence" not in frame.collect_schema().names():
+        return frame
+    return frame.filter(pl.col("confidence").is_null() | (pl.col("confidence") >= threshold))
 
 
 def _grounded(match_col: str) -> pl.Expr:
@@ -75,9 +88,7 @@ def _cast(frame: pl.LazyFrame, schema) -> pl.LazyFrame:
     """Columns of an Arrow schema, in order, with its types (missing ones null)."""
     target = pl.from_arrow(schema.empty_table()).schema
     names = frame.collect_schema().names()
-    return frame.select(
-        [(pl.col(n) if n in names else pl.lit(None)).cast(t).alias(n) for n, t in target.items()]
-    )
+    return frame.select([(pl.col(n) if n in names else pl.lit(None)).cast(t).alias(n) for n, t in target.items()])
 
 
 def _non_empty(col: str) -> pl.Expr:
@@ -99,7 +110,7 @@ def stage_date(source: PublishedOutput, date: str, options: BuildOptions) -> Dat
     tm = options.type_map
     keep_all = options.include_ungrounded
 
-    entities = source.scan("entities", date).select("run_id", "doc_id", "type", "text", "match")
+    entities = _confident(source.scan("entities", date), options.min_confidence).select("run_id", "doc_id", "type", "text", "match")
     kept_entities = (
         entities.filter(pl.lit(True) if keep_all else _grounded("match"))
         .with_columns(
@@ -134,7 +145,7 @@ def stage_date(source: PublishedOutput, date: str, options: BuildOptions) -> Dat
             pl.when(typed).then(pl.lit(Attach.TYPED.value)).otherwise(pl.lit(Attach.UNTYPED.value)).alias(f"{prefix}_attach"),
         )
 
-    relations = source.scan("relations", date)
+    relations = _confident(source.scan("relations", date), options.min_confidence)
     rel_keep = pl.lit(True) if keep_all else (_grounded("head_match") & _grounded("tail_match"))
     rel = attach(attach(relations.filter(rel_keep), "head", "src"), "tail", "dst")
     relation_edges = _cast(
@@ -153,10 +164,10 @@ def stage_date(source: PublishedOutput, date: str, options: BuildOptions) -> Dat
         EDGES,
     )  # fmt: skip
 
-    events = source.scan("events", date)
+    events = _confident(source.scan("events", date), options.min_confidence)
     ev_keep = pl.lit(True) if keep_all else (pl.col("trigger").is_null() | _grounded("trigger_match"))
     kept_events = events.filter(ev_keep).with_columns(node_id=event_node_id_expr(pl.col("run_id"), pl.col("event_id")))
-    arguments = source.scan("event_arguments", date)
+    arguments = _confident(source.scan("event_arguments", date), options.min_confidence)
     arg_keep = pl.lit(True) if keep_all else _grounded("match")
     args = attach(
         arguments.filter(arg_keep).join(

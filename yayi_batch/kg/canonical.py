@@ -163,7 +163,7 @@ class TypeMap:
                 tm.add(kind, name, name)
                 if i < len(zh_names):
                     tm.add(kind, zh_names[i], name)
-            for name in zh_names[len(en_names):]:
+            for name in zh_names[len(en_names) :]:
                 tm.add(kind, name, name)
         return tm
 

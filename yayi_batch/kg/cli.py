@@ -30,13 +30,25 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dates", nargs="+", metavar="DATE", help="date partitions to load, spaces or commas between (default: all)")
     p.add_argument("--graph", default="./graph", metavar="TARGET", help="graph folder: LadybugDB file, stage, Parquet (default ./graph)")
     p.add_argument("--include-ungrounded", action="store_true", help="keep mentions whose match is none")
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="leave out mentions, relations, events and arguments whose confidence is below P (0-1)",
+    )
     p.add_argument("--type-map", metavar="FILE|A=B,...", help="type names read as others, added to the config's pairs")
     p.add_argument("--config", metavar="FILE", help="job config whose extraction schemas pair zh and en types")
     p.add_argument("--csv", metavar="DIR", help="also write Neo4j bulk-import CSVs here")
     p.add_argument("--parquet", metavar="DIR", help="nodes/edges Parquet folder (default TARGET/parquet)")
     p.add_argument("--no-db", action="store_true", help="stage and write Parquet/CSV only, no LadybugDB")
-    p.add_argument("--storage-option", action="append", default=[], metavar="KEY=VALUE",
-                   help="fsspec option for OUTPUT (repeatable; dotted keys nest, values are YAML)")
+    p.add_argument(
+        "--storage-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="fsspec option for OUTPUT (repeatable; dotted keys nest, values are YAML)",
+    )
     return p
 
 
@@ -110,7 +122,9 @@ def render_summary(result: BuildResult) -> str:
         *block("nodes", result.nodes_by_type),
         *block("edges", result.edges_by_type),
         f"left out (ungrounded, match none): {sum(result.left_out.values())} "
-        + "(" + ", ".join(f"{k} {v}" for k, v in sorted(result.left_out.items())) + ")",
+        + "("
+        + ", ".join(f"{k} {v}" for k, v in sorted(result.left_out.items()))
+        + ")",
         f"parquet: {result.parquet_dir}",
     ]
     if result.neo4j_command:
@@ -123,8 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     # --dates a b, or --dates a,b
     dates = [d for item in args.dates or [] for d in item.split(",") if d.strip()] or None
     try:
+        if not 0.0 <= args.min_confidence <= 1.0:
+            raise ConfigError(f"--min-confidence {args.min_confidence}: give a value between 0 and 1")
         options = BuildOptions(type_map=type_map(read_extraction(args.config), args.type_map),
-                               include_ungrounded=args.include_ungrounded)  # fmt: skip
+                               include_ungrounded=args.include_ungrounded, min_confidence=args.min_confidence)  # fmt: skip
         result = build_graph(
             args.output, args.graph, dates=dates, options=options,
             storage_options=storage_options(args.storage_option), parquet_dir=args.parquet,

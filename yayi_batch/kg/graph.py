@@ -30,11 +30,14 @@ import pyarrow.parquet as pq
 from yayi_batch.kg.build import BuildOptions, bucket_ranges, entity_nodes_in, event_nodes, stage_date
 from yayi_batch.kg.ladybug_load import db_path, load_ladybug
 from yayi_batch.kg.neo4j_csv import import_command, write_neo4j_csv
-from yayi_batch.kg.source import GRAPH_TABLES, PublishedOutput
 from yayi_batch.kg.stage import StageStore
+from yayi_batch.publish.reader import PublishedOutput
 from yayi_batch.schema.graph import NODES
 
 log = logging.getLogger(__name__)
+
+# The tables the graph is built from.
+GRAPH_TABLES = ("entities", "relations", "events", "event_arguments")
 # Staged mention rows aggregated per pass: bounds the memory of the node aggregation (about
 # 100 MB per 500k rows measured; benchmarks/kg_build.py). More passes cost little: each reads
 # only its buckets' row groups.
@@ -135,8 +138,8 @@ def build_graph(
     options = options or BuildOptions()
     target = Path(target)
     parquet_dir = Path(parquet_dir) if parquet_dir else target / "parquet"
-    source = PublishedOutput(output, storage_options or {})
-    available = source.dates()
+    source = PublishedOutput.open(output, storage_options or {})
+    available = source.dates(GRAPH_TABLES)
     if not available:
         raise GraphError(f"{output}: no date partitions under {', '.join(GRAPH_TABLES)}")
     chosen = list(dates) if dates else available
@@ -147,7 +150,7 @@ def build_graph(
     store = StageStore(target)
     result = BuildResult(target=target, parquet_dir=parquet_dir)
     for date in sorted(chosen):
-        fingerprint = StageStore.fingerprint(source.fingerprint(date), options)
+        fingerprint = StageStore.fingerprint(source.fingerprint(date, GRAPH_TABLES), options)
         if store.is_current(date, fingerprint):
             result.dates_unchanged.append(date)
             continue

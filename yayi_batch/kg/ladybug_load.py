@@ -70,14 +70,10 @@ def load_ladybug(
     try:
         create_schema(conn)
         for label, columns in ((NodeLabel.ENTITY, LADYBUG_ENTITY), (NodeLabel.EVENT, LADYBUG_EVENT)):
-            conn.execute(
-                f"COPY {label.value} FROM (LOAD FROM {_literal(nodes)} WHERE label = '{label.value}' "
-                f"RETURN {', '.join(columns)})"
-            )
+            conn.execute(f"COPY {label.value} FROM (LOAD FROM {_literal(nodes)} WHERE label = '{label.value}' RETURN {', '.join(columns)})")
         for kind in EdgeKind:
             conn.execute(
-                f"COPY {kind.value} FROM (LOAD FROM {_literal(edges)} WHERE kind = '{kind.value}' "
-                f"RETURN {', '.join(LADYBUG_EDGE)})"
+                f"COPY {kind.value} FROM (LOAD FROM {_literal(edges)} WHERE kind = '{kind.value}' RETURN {', '.join(LADYBUG_EDGE)})"
             )
     finally:
         conn.close()

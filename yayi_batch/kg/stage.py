@@ -80,8 +80,8 @@ class StageStore:
 
     def is_current(self, date: str, fingerprint: str) -> bool:
         found = self.record(date)
-        return found is not None and found.fingerprint == fingerprint and all(
-            (self.root / part / f"date={date}").is_dir() for part in _PARTS
+        return (
+            found is not None and found.fingerprint == fingerprint and all((self.root / part / f"date={date}").is_dir() for part in _PARTS)
         )
 
     def write_date(self, date: str, stage: DateStage, fingerprint: str, run_ids: list[str]) -> DateRecord:

@@ -46,12 +46,16 @@ def chat_tokenization_kwargs(tokenizer: Any) -> dict[str, Any]:
         if _string_path_ids(tokenizer, {"bos_token": ""}) == expected:
             return {"bos_token": ""}
     except Exception as exc:  # a template that refuses the probe: the engine stage will say why, on real rows
-        log.warning("chat template of %s not checked (the probe conversation failed: %s)",
-                    getattr(tokenizer, "name_or_path", "the model"), exc)
+        log.warning(
+            "chat template of %s not checked (the probe conversation failed: %s)", getattr(tokenizer, "name_or_path", "the model"), exc
+        )
         return {}
-    log.warning("the chat template of %s renders prompts that tokenize to %s... where the model's own chat "
-                "tokenization is %s...: the engine sees special tokens the model may not expect; fix the template "
-                "(chat_template.jinja) or use a raw profile", getattr(tokenizer, "name_or_path", "the model"),
-                got[:6], expected[:6])
+    log.warning(
+        "the chat template of %s renders prompts that tokenize to %s... where the model's own chat "
+        "tokenization is %s...: the engine sees special tokens the model may not expect; fix the template "
+        "(chat_template.jinja) or use a raw profile",
+        getattr(tokenizer, "name_or_path", "the model"),
+        got[:6],
+        expected[:6],
+    )
     return {}
-

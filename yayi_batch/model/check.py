@@ -57,19 +57,22 @@ class CheckReport:
 
     def render(self) -> str:
         rows = [
-            ("path", self.path), ("architecture", self.architecture), ("served by", self.loader),
-            ("position embedding", self.position_embedding), ("NormHead", self.norm_head),
+            ("path", self.path),
+            ("architecture", self.architecture),
+            ("served by", self.loader),
+            ("position embedding", self.position_embedding),
+            ("NormHead", self.norm_head),
             ("vocab size (config / tokenizer)", f"{self.vocab_size} / {self.tokenizer_vocab_size}"),
             ("max positions / effective context", f"{self.max_positions} / {self.effective_context}"),
             ("weights", f"{self.weights_format}: {self.shards_present}/{self.shards_expected} files"),
-            ("tokenizer folder", self.tokenizer_dir), ("tokenizer adds BOS", self.add_bos_token),
+            ("tokenizer folder", self.tokenizer_dir),
+            ("tokenizer adds BOS", self.add_bos_token),
             ("reserved tokens", ", ".join(f"{k}={v}" for k, v in self.reserved_token_ids.items()) or None),
         ]
         lines = [f"{k:>34}: {'-' if v is None else v}" for k, v in rows]
         lines += [f"WARNING: {w}" for w in self.warnings]
         lines += [f"BLOCKER: {b}" for b in self.blockers]
-        lines.append("OK: the checkpoint should load" if self.ok
-                     else f"NOT OK: {len(self.blockers)} blocker(s)")
+        lines.append("OK: the checkpoint should load" if self.ok else f"NOT OK: {len(self.blockers)} blocker(s)")
         return "\n".join(lines)
 
 
@@ -114,8 +117,10 @@ def _architecture_loader(arch: str, report: CheckReport) -> None:
         if any(ep.value == PLUGIN_ENTRY_POINT for ep in eps):
             report.loader = "yayi-batch vLLM plugin (yayi_batch.vllm_plugin)"
         else:
-            report.blockers.append(f"{arch} needs this package's vLLM plugin, but its entry point is "
-                                   "not installed (pip install -e . / the wheel in this environment)")
+            report.blockers.append(
+                f"{arch} needs this package's vLLM plugin, but its entry point is "
+                "not installed (pip install -e . / the wheel in this environment)"
+            )
         return
     try:
         import vllm
@@ -127,16 +132,19 @@ def _architecture_loader(arch: str, report: CheckReport) -> None:
     if arch in ModelRegistry.get_supported_archs():
         report.loader = f"vLLM {vllm.__version__} (in-tree)"
     elif arch in _PREVIOUSLY_SUPPORTED_MODELS:
-        report.blockers.append(f"architecture {arch} was dropped by vLLM after "
-                               f"v{_PREVIOUSLY_SUPPORTED_MODELS[arch]} and no plugin here serves it")
+        report.blockers.append(
+            f"architecture {arch} was dropped by vLLM after v{_PREVIOUSLY_SUPPORTED_MODELS[arch]} and no plugin here serves it"
+        )
     else:
-        report.blockers.append(f"unknown architecture {arch}: neither vLLM {vllm.__version__} "
-                               "nor yayi-batch's plugin serves it")
+        report.blockers.append(f"unknown architecture {arch}: neither vLLM {vllm.__version__} nor yayi-batch's plugin serves it")
 
 
 def _check_weights(store: _Store, cfg: dict, report: CheckReport) -> None:
-    fmt = "safetensors" if any(n.endswith(".safetensors") for n in store.names) else (
-        "bin" if any(n.endswith(".bin") for n in store.names) else None)
+    fmt = (
+        "safetensors"
+        if any(n.endswith(".safetensors") for n in store.names)
+        else ("bin" if any(n.endswith(".bin") for n in store.names) else None)
+    )
     report.weights_format = fmt
     if fmt is None:
         report.blockers.append("no weights: neither *.safetensors nor *.bin files")
@@ -166,8 +174,7 @@ def _check_weights(store: _Store, cfg: dict, report: CheckReport) -> None:
         tensors = headers if tensors is None else {**tensors, **headers}
     arch = report.architecture
     if tensors is not None and arch in layout.PLUGIN_ARCHITECTURES:
-        want = layout.expected_weight_names(cfg.get("num_hidden_layers", 0),
-                                            cfg.get("tie_word_embeddings", False))
+        want = layout.expected_weight_names(cfg.get("num_hidden_layers", 0), cfg.get("tie_word_embeddings", False))
         absent = [n for n in want if n not in tensors]
         if absent:
             shown = ", ".join(absent[:5]) + (" ..." if len(absent) > 5 else "")
@@ -175,8 +182,10 @@ def _check_weights(store: _Store, cfg: dict, report: CheckReport) -> None:
         embed = tensors.get("model.embed_tokens.weight") or {}
         shape = embed.get("shape") if isinstance(embed, dict) else None
         if shape and shape != [cfg.get("vocab_size"), cfg.get("hidden_size")]:
-            report.blockers.append(f"embed_tokens shape {shape} does not match config "
-                                   f"(vocab_size {cfg.get('vocab_size')}, hidden_size {cfg.get('hidden_size')})")
+            report.blockers.append(
+                f"embed_tokens shape {shape} does not match config "
+                f"(vocab_size {cfg.get('vocab_size')}, hidden_size {cfg.get('hidden_size')})"
+            )
 
 
 def _check_tokenizer(store: _Store, report: CheckReport, cache_dir: str) -> None:
@@ -201,15 +210,14 @@ def _check_tokenizer(store: _Store, report: CheckReport, cache_dir: str) -> None
     report.reserved_token_ids = reserved_token_ids(report.tokenizer_dir)
     missing = [t for t in REQUIRED_RESERVED if t not in report.reserved_token_ids]
     if missing:
-        report.blockers.append(f"tokenizer lacks the YAYI prompt tokens {', '.join(missing)} "
-                               "(not single pieces of tokenizer.model)")
+        report.blockers.append(f"tokenizer lacks the YAYI prompt tokens {', '.join(missing)} (not single pieces of tokenizer.model)")
     for token, tid in report.reserved_token_ids.items():
         if sp.is_control(tid):
-            report.warnings.append(f"{token} is a control piece: raw sentencepiece would not match it "
-                                   "in text (the prepared tokenizer does)")
+            report.warnings.append(
+                f"{token} is a control piece: raw sentencepiece would not match it in text (the prepared tokenizer does)"
+            )
     if report.vocab_size and report.tokenizer_vocab_size > report.vocab_size:
-        report.blockers.append(f"tokenizer has {report.tokenizer_vocab_size} pieces but the model only "
-                               f"{report.vocab_size} embeddings")
+        report.blockers.append(f"tokenizer has {report.tokenizer_vocab_size} pieces but the model only {report.vocab_size} embeddings")
 
 
 def check(path_or_uri: str, cache_dir: str | None = None) -> CheckReport:
@@ -238,8 +246,9 @@ def check(path_or_uri: str, cache_dir: str | None = None) -> CheckReport:
             if layout.KEY_NORM_HEAD not in cfg and not report.norm_head:
                 report.warnings.append(
                     f"vocab_size {report.vocab_size} is not Baichuan 2's 125696: the LM head is taken "
-                    "as Baichuan 1's plain head; add \"norm_head\": true to config.json if this is a "
-                    "Baichuan 2 model with a resized vocabulary")
+                    'as Baichuan 1\'s plain head; add "norm_head": true to config.json if this is a '
+                    "Baichuan 2 model with a resized vocabulary"
+                )
     tok_cfg = store.json("tokenizer_config.json") if "tokenizer_config.json" in store.names else {}
     limits = [v for v in (report.max_positions, tok_cfg.get("model_max_length")) if isinstance(v, int)]
     report.effective_context = min(limits) if limits else None
@@ -248,11 +257,11 @@ def check(path_or_uri: str, cache_dir: str | None = None) -> CheckReport:
     if "generation_config.json" in store.names:
         gen = store.json("generation_config.json")
         neutral = {"temperature": 1.0, "top_p": 1.0, "top_k": 0, "repetition_penalty": 1.0}
-        sampling = {k: gen[k] for k in (*neutral, "max_new_tokens")
-                    if gen.get(k) is not None and gen[k] != neutral.get(k) and gen[k] != -1}
+        sampling = {k: gen[k] for k in (*neutral, "max_new_tokens") if gen.get(k) is not None and gen[k] != neutral.get(k) and gen[k] != -1}
         if sampling:
-            report.warnings.append(f"generation_config.json sets {sampling}: vLLM uses these as "
-                                   "defaults unless the job's sampling parameters override them")
+            report.warnings.append(
+                f"generation_config.json sets {sampling}: vLLM uses these as defaults unless the job's sampling parameters override them"
+            )
     _check_weights(store, cfg, report)
     _check_tokenizer(store, report, cache_dir or tempfile.mkdtemp(prefix="yayi-tok-"))
     return report

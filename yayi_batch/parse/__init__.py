@@ -27,6 +27,7 @@ def raise_internal_errors(enabled: bool) -> None:
     global _RAISE
     _RAISE = enabled
 
+
 # Among candidates without records: a cut answer says more than an empty one, which says more
 # than a malformed one.
 _RANK = {ParseStatus.TRUNCATED: 0, ParseStatus.EMPTY: 1, ParseStatus.INVALID: 2}
@@ -36,8 +37,9 @@ def _schema_set(names: Collection[str] | None) -> frozenset[str] | None:
     return None if names is None else frozenset(str(n).strip() for n in names)
 
 
-def parse_output(task: Task | str, text: str | None, *, types: Collection[str] | None = None,
-                 roles: Collection[str] | None = None) -> ParseResult:
+def parse_output(
+    task: Task | str, text: str | None, *, types: Collection[str] | None = None, roles: Collection[str] | None = None
+) -> ParseResult:
     """Parse one model answer for ``task``. Never raises: every failure is a status + reason."""
     try:
         try:
@@ -48,7 +50,7 @@ def parse_output(task: Task | str, text: str | None, *, types: Collection[str] |
         type_set, role_set = _schema_set(types), _schema_set(roles)
         try:
             for loaded in lenient.candidates(text):
-                result = records.build(task, loaded, text, type_set, role_set)
+                result = records.build(task, loaded, text or "", type_set, role_set)
                 if result.records:
                     return result
                 if best is None or _RANK[result.status] < _RANK[best.status]:

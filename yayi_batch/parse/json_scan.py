@@ -23,13 +23,13 @@ _OPENERS = {"{": "}", "[": "]", "【": "]"}
 _CLOSERS = {"}": "}", "]": "]", "】": "]"}
 # A full-width-quoted string may end with an ASCII quote (the model mixes “date"); an ASCII-quoted
 # one never ends with a full-width quote: “你好”， is common content.
-_QUOTE_CLOSERS = {'"': '"', "'": "'", "“": "”“\"", "”": "”“\"", "‘": "’‘'", "’": "’‘'"}
+_QUOTE_CLOSERS = {'"': '"', "'": "'", "“": '”“"', "”": '”“"', "‘": "’‘'", "’": "’‘'"}
 _OUTSIDE = re.compile(r"[\"'“”‘’{}\[\]【】:：,，]")
 # Loose mode (a retry when the strict walk never closes): ASCII quotes may also end with
 # full-width ones, for the rare mixed "人物”.
 _LOOSE_CLOSERS = {**_QUOTE_CLOSERS, '"': '"”“', "'": "'’‘"}
 _INSIDE = {
-    (q, loose): re.compile("[\\\\\"\x00-\x1f" + re.escape(c) + "]")
+    (q, loose): re.compile('[\\\\"\x00-\x1f' + re.escape(c) + "]")
     for loose, table in ((False, _QUOTE_CLOSERS), (True, _LOOSE_CLOSERS))
     for q, c in table.items()
 }
@@ -157,7 +157,7 @@ def _read_string(src: str, j: int, tags: list[str], loose: bool) -> tuple[str, i
         if ch == "\\":
             if k + 1 >= n:
                 return "".join(pieces), n, False
-            pieces.append("'" if quote == "'" and src[k + 1] == "'" else src[k:k + 2])
+            pieces.append("'" if quote == "'" and src[k + 1] == "'" else src[k : k + 2])
             i = k + 2
             continue
         if ch in closers:
@@ -178,14 +178,20 @@ def _read_string(src: str, j: int, tags: list[str], loose: bool) -> tuple[str, i
         i = k + 1
 
 
+def _skip_ws(src: str, k: int) -> int:
+    """The index of the first non-space character at or after k (the pattern matches empty too)."""
+    m = _WS.match(src, k)
+    return m.end() if m else k
+
+
 def _closes(src: str, k: int) -> bool:
     """Whether a quote just before ``src[k]`` ends its string: JSON syntax follows. A quote that
     follows means a missing comma (``"a" "b"``) unless that quote itself closes (``"你好""}``)."""
-    after = _WS.match(src, k).end()
+    after = _skip_ws(src, k)
     if after >= len(src) or src[after] in _SYNTAX:
         return True
     if src[after] in _QUOTE_CLOSERS:
-        nxt = _WS.match(src, after + 1).end()
+        nxt = _skip_ws(src, after + 1)
         return nxt < len(src) and src[nxt] not in _SYNTAX
     return False
 

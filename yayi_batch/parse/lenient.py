@@ -67,8 +67,7 @@ class Loaded:
 
 # Answers meaning "nothing found". Compared after stripping quotes, full stops and case.
 EMPTY_SENTINELS = frozenset(
-    {"", "无", "没有", "空", "无实体", "无关系", "无事件", "无论元", "nan", "none", "null", "n/a",
-     "[]", "{}", "[ ]", "{ }"}
+    {"", "无", "没有", "空", "无实体", "无关系", "无事件", "无论元", "nan", "none", "null", "n/a", "[]", "{}", "[ ]", "{ }"}
 )
 _SENTINEL_STRIP = " \t\r\n\"'“”‘’`。.．"
 
@@ -144,10 +143,10 @@ def _last_answer_mark(body: str) -> int | None:
     """Index just past the last ``答案：``/``Answer:`` that is followed by an answer (a bracket,
     a quote, a nothing-found word). Markers inside content ("Answer: 42") are not."""
     for m in reversed(list(_ANSWER_MARK.finditer(body))):
-        k = _WS.match(body, m.end()).end()
-        after = body[k:k + 20]  # bounded: thousands of markers must not copy the text each
-        if after[:1] in _JSONISH_NEXT or after[:4].lower() == "json" or (
-                len(body) - k <= 16 and is_empty_sentinel(after)):
+        ws = _WS.match(body, m.end())
+        k = ws.end() if ws else m.end()
+        after = body[k : k + 20]  # bounded: thousands of markers must not copy the text each
+        if after[:1] in _JSONISH_NEXT or after[:4].lower() == "json" or (len(body) - k <= 16 and is_empty_sentinel(after)):
             return m.end()
     return None
 
@@ -158,7 +157,7 @@ def _starts(body: str) -> list[int]:
     found: list[int] = []
     for m in _START.finditer(body):
         i = m.start()
-        nxt = body[i + 1:i + 40].lstrip()[:1]
+        nxt = body[i + 1 : i + 40].lstrip()[:1]
         if i == 0 or nxt in _JSONISH_NEXT:
             found.append(i)
             if len(found) >= MAX_CANDIDATES:
@@ -187,7 +186,7 @@ def _parse_from(body: str, start: int, tags: list[str], budget: list[int]) -> tu
     except json_scan.NestingTooDeep as exc:
         raise TooDeep(str(exc)) from exc
     tags = tags + walk.tags
-    if not walk.truncated and body[walk.end:].strip():
+    if not walk.truncated and body[walk.end :].strip():
         tags.append("trailing_text")
     value = _loads(walk.cut if walk.truncated else walk.out, tags, budget)
     if walk.truncated:

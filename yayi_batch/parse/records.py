@@ -102,10 +102,10 @@ def _is_blank(item: Any) -> bool:
 
 # --- NER ------------------------------------------------------------------------------------
 
+
 def _ner(value: Any, ctx: _Ctx) -> list[Record] | None:
     items = _as_items(value)
-    if items is None or (items and not any(isinstance(x, dict) for x in items)
-                         and not all(_is_blank(x) for x in items)):
+    if items is None or (items and not any(isinstance(x, dict) for x in items) and not all(_is_blank(x) for x in items)):
         return None
     out: list[Record] = []
     for item in items:
@@ -135,6 +135,7 @@ def _ner_dict(d: dict, ctx: _Ctx) -> list[Record]:
 
 # --- RE -------------------------------------------------------------------------------------
 
+
 def _re(value: Any, ctx: _Ctx) -> list[Record] | None:
     items = _as_items(value)
     if items is None:
@@ -160,6 +161,7 @@ def _re(value: Any, ctx: _Ctx) -> list[Record] | None:
 
 # --- EE -------------------------------------------------------------------------------------
 
+
 def _all_schema_roles(item: dict, ctx: _Ctx) -> bool:
     """Every key is a role the prompt asked for: a role -> argument dict, whatever the names."""
     return bool(ctx.roles) and bool(item) and all(str(k).strip() in ctx.roles for k in item)  # type: ignore[operator]
@@ -172,8 +174,7 @@ def _is_pair(item: dict, ctx: _Ctx) -> bool:
     look like a pair: a pair has both a role key (with a string) and an argument key, at most
     one more key, and is not made only of roles the prompt asked for.
     """
-    return (isinstance(_key(item, _ROLE), str) and _key(item, _ARG_TEXT) is not None and len(item) <= 3
-            and not _all_schema_roles(item, ctx))
+    return isinstance(_key(item, _ROLE), str) and _key(item, _ARG_TEXT) is not None and len(item) <= 3 and not _all_schema_roles(item, ctx)
 
 
 def _arguments(value: Any, ctx: _Ctx) -> tuple[ArgumentRecord, ...]:
@@ -190,8 +191,7 @@ def _arguments(value: Any, ctx: _Ctx) -> tuple[ArgumentRecord, ...]:
             pairs.append((_key(item, _ROLE), _key(item, _ARG_TEXT)))
         else:
             pairs += item.items()
-    args = [ArgumentRecord(r, a, ctx.role_ok(r))
-            for role, arg in pairs if (r := str(role).strip()) for a in _strings(arg, ctx)]
+    args = [ArgumentRecord(r, a, ctx.role_ok(r)) for role, arg in pairs if (r := str(role).strip()) for a in _strings(arg, ctx)]
     return tuple(dict.fromkeys(args))
 
 
@@ -228,8 +228,7 @@ def _ee_args(value: Any, ctx: _Ctx) -> list[Record] | None:
         items = [items]  # [{role, argument}, ...] is one event's argument list
     out: list[Record] = []
     for item in items:
-        if (isinstance(item, dict) and isinstance(_key(item, _ARGS), (dict, list))
-                and not _all_schema_roles(item, ctx)):
+        if isinstance(item, dict) and isinstance(_key(item, _ARGS), (dict, list)) and not _all_schema_roles(item, ctx):
             out += _ee([item], ctx) or []  # an events-shaped answer: keep trigger and type too
             continue
         if not isinstance(item, (dict, list)):
@@ -246,13 +245,13 @@ _BUILDERS = {Task.NER: _ner, Task.RE: _re, Task.EE: _ee, Task.EE_ARGS: _ee_args}
 
 # --- verification, status, entry point --------------------------------------------------------
 
+
 def _occurs(s: str, text: str) -> bool:
     """``s`` is in the answer as written, or in its JSON/Python-escaped spelling (\\n, \\u4e2d)."""
     if s in text:
         return True
     escaped = json.dumps(s, ensure_ascii=False)[1:-1]
-    return (escaped in text or json.dumps(s)[1:-1] in text
-            or repr(s)[1:-1] in text or s.replace("'", "\\'") in text)
+    return escaped in text or json.dumps(s)[1:-1] in text or repr(s)[1:-1] in text or s.replace("'", "\\'") in text
 
 
 def _verified(records: list[Record], text: str) -> tuple[list[Record], int]:
@@ -266,8 +265,7 @@ def _verified(records: list[Record], text: str) -> tuple[list[Record], int]:
             ok = all(_occurs(x, text) for x in (rec.relation, rec.head, rec.tail))
         else:
             ok = all(x is None or _occurs(x, text) for x in (rec.event_type, rec.trigger))
-            args = tuple(a for a in rec.arguments
-                         if _occurs(a.role, text) and _occurs(a.argument, text))
+            args = tuple(a for a in rec.arguments if _occurs(a.role, text) and _occurs(a.argument, text))
             dropped += len(rec.arguments) - len(args)
             if args != rec.arguments:
                 rec = EventRecord(rec.event_type, rec.trigger, args, rec.in_schema)
@@ -306,8 +304,7 @@ def _incomplete_ids(loaded: lenient.Loaded) -> set[int]:
     return ids
 
 
-def build(task: Task, loaded: lenient.Loaded, text: str, types: frozenset[str] | None,
-          roles: frozenset[str] | None) -> ParseResult:
+def build(task: Task, loaded: lenient.Loaded, text: str, types: frozenset[str] | None, roles: frozenset[str] | None) -> ParseResult:
     """Records of one parsed candidate, with the status and reason they deserve."""
     ctx = _Ctx(types, roles, _incomplete_ids(loaded) if loaded.truncated else set())
     value = loaded.value
@@ -319,13 +316,14 @@ def build(task: Task, loaded: lenient.Loaded, text: str, types: frozenset[str] |
     records, unverified = _verified(records, text)
     records = list(dict.fromkeys(records))  # after verification: it can make events equal
     tags = list(loaded.repairs)
-    tags += [f"{name}:{n}" for name, n in
-             (("dropped_partial", ctx.partial), ("skipped_malformed", ctx.malformed),
-              ("dropped_not_in_text", unverified)) if n]
+    tags += [
+        f"{name}:{n}"
+        for name, n in (("dropped_partial", ctx.partial), ("skipped_malformed", ctx.malformed), ("dropped_not_in_text", unverified))
+        if n
+    ]
     reason = ",".join(tags) or None
     if records:
-        status = ParseStatus.TRUNCATED if loaded.truncated else (
-            ParseStatus.REPAIRED if reason else ParseStatus.OK)
+        status = ParseStatus.TRUNCATED if loaded.truncated else (ParseStatus.REPAIRED if reason else ParseStatus.OK)
         return ParseResult(status, records, reason)
     if ctx.malformed:
         return invalid(_wrong_shape(task, value), loaded.repairs)

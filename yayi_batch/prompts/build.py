@@ -23,7 +23,6 @@ class TaskPrompt:
     roles: tuple[str, ...]  # argument roles asked for (ee, ee_args)
 
 
-
 def detect_lang(text: str, sample: int = 2000) -> Lang:
     """Chinese when CJK ideographs are at least a fifth of the letters in the first `sample` chars.
 

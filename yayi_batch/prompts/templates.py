@@ -29,8 +29,7 @@ ANSWER_CUE_ZH = "\n答案："
 # Chinese. Type lists inside json{...} are joined with "/", relation lists with ",".
 NER_ZH = "【实体抽取】抽取文本中可能存在的实体，并以json{{{types}：[实体]}}格式输出。"
 RE_ZH = (
-    "【关系抽取】已知关系列表是[{relations}]。根据关系列表抽取关系三元组，"
-    "按照json[{{'relation':'', 'head':'', 'tail':''}}, ]的格式输出。"
+    "【关系抽取】已知关系列表是[{relations}]。根据关系列表抽取关系三元组，按照json[{{'relation':'', 'head':'', 'tail':''}}, ]的格式输出。"
 )
 RE_OPEN_ZH = "抽取文本中可能存在的关系，并以json[{{'关系':'', '头实体':'', '尾实体':''}}, ]格式输出。"
 EE_ZH = (

@@ -13,7 +13,8 @@ from typing import Any
 
 from yayi_batch.fs import join
 from yayi_batch.schema import TABLES, Pass, RunId
-from yayi_batch.write.paths import part_prefix, partition_dir, staging_dir
+from yayi_batch.write.paths import part_prefix, partition_dir
+from yayi_batch.write.staged import StagedRun
 from yayi_batch.write.tables import write_table
 
 
@@ -66,19 +67,18 @@ def published_manifest(fs: Any, output: str, run_id: str) -> dict[str, Any] | No
         return json.load(fh)
 
 
-def publish(fs: Any, output: str, run_id: str, run_date: str, manifest: dict[str, Any], *, incremental: bool = False,
-            staging: Any = None) -> dict[str, int]:
+def publish(run: StagedRun, manifest: dict[str, Any], *, incremental: bool = False) -> dict[str, int]:
     """Move the staged tables into `{table}/date={run_date}/`, write the manifest, then _SUCCESS.
 
-    With `staging` (an io.stage.Staging) the publish is resumable: it marks `publish` before the
-    first move, and a publish that finds the mark keeps the files its killed attempt moved.
+    Resumable: it marks `publish` in the staging folder before the first move, and a publish that
+    finds the mark keeps the files its killed attempt moved.
     """
-    stage = staging_dir(output, run_id)
+    fs, output, run_id, run_date, stage = run.fs, run.output, run.run_id, run.run_date, run.path
     fs.invalidate_cache()
     counts: dict[str, int] = {}
-    resumed = staging is not None and staging.done(Pass.PUBLISH)
-    if staging is not None and not resumed:
-        staging.mark(Pass.PUBLISH)
+    resumed = run.done(Pass.PUBLISH)
+    if not resumed:
+        run.mark(Pass.PUBLISH)
     fs.rm(join(output, "_SUCCESS"), recursive=False) if fs.exists(join(output, "_SUCCESS")) else None
     for table in TABLES:
         src, dst = partition_dir(stage, table, run_date), partition_dir(output, table, run_date)

@@ -27,8 +27,9 @@ def as_strings(batch: pa.Table) -> pa.Table:
     return batch
 
 
-def read_documents(fs: Any, files: list[dict[str, Any]], cfg: InputConfig, *, row_hash: bool = False,
-                   columns: list[str] | None = None) -> ray.data.Dataset:
+def read_documents(
+    fs: Any, files: list[dict[str, Any]], cfg: InputConfig, *, row_hash: bool = False, columns: list[str] | None = None
+) -> ray.data.Dataset:
     """The documents of exactly these files; columns renamed to doc_id / text / source_path.
 
     `row_hash`: Ray Data's deterministic hash of (file, row position), the identity of a row
@@ -65,7 +66,9 @@ def find_duplicate_ids(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -
     named = sorted({r["doc_id"] for r in dup.filter(expr=col("first_of_id")).take(MAX_NAMED_DUPLICATES)})
     if not named:
         return DuplicateIds(0, 0, {}, frozenset())
-    n_ids = sum(int(pc.sum(b["first_of_id"]).as_py() or 0) for b in dup.select_columns(["first_of_id"]).iter_batches(batch_format="pyarrow"))
+    n_ids = sum(
+        int(pc.sum(b["first_of_id"]).as_py() or 0) for b in dup.select_columns(["first_of_id"]).iter_batches(batch_format="pyarrow")
+    )
     if cfg.duplicate_ids == "fail":
         wanted = set(named)
         rows = dup.filter(expr=col("doc_id").is_in(named)).take_all()
@@ -73,5 +76,4 @@ def find_duplicate_ids(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -
     # keep_first: every occurrence of a duplicated id (O(duplicates)); the kept one is chosen here.
     occurrences = dup.drop_columns(["first_of_id"]).take_all()
     later = later_occurrences(occurrences, files)
-    return DuplicateIds(n_ids, len(later), describe_duplicates([r for r in occurrences if r["doc_id"] in set(named)], files),
-                        later)
+    return DuplicateIds(n_ids, len(later), describe_duplicates([r for r in occurrences if r["doc_id"] in set(named)], files), later)

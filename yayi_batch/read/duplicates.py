@@ -31,8 +31,7 @@ class DuplicateIds:
     def message(self) -> str:
         shown = "; ".join(f"{doc_id!r} in {', '.join(_counted(paths))}" for doc_id, paths in self.named.items())
         more = f" (+{self.n_ids - len(self.named)} more ids)" if self.n_ids > len(self.named) else ""
-        return (f"{self.n_ids} document id(s) occur more than once: {shown}{more}; "
-                f"fix the input or set input.duplicate_ids=keep_first")
+        return f"{self.n_ids} document id(s) occur more than once: {shown}{more}; fix the input or set input.duplicate_ids=keep_first"
 
 
 def _counted(paths: list[str]) -> list[str]:

@@ -14,7 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from yayi_batch.config import InputConfig
-from yayi_batch.fs import display_uri, filesystem, protocol_of
+from yayi_batch.failures import storage_cause
+from yayi_batch.fs import display_uri, endpoint_of, filesystem, protocol_of
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ def check_schemas(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -> lis
             with fs.open(f["fs_path"], "rb") as fh:
                 schema = pq.read_schema(fh)
         except Exception as exc:  # a corrupt or non-Parquet file: say which
+            if storage_cause(exc) is not None:  # the storage failed, not the file: never skip it as corrupt
+                raise storage_error(f["path"], cfg.storage_options, exc) from None
             message = f"not a readable Parquet file ({type(exc).__name__}: {str(exc)[:200]})"
             bad.append({"path": f["path"], "error": message})
             if cfg.on_bad_file == "fail":
@@ -61,8 +64,9 @@ def check_schemas(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -> lis
         names = set(schema.names)
         # Shards whose columns differ in type (int ids here, string ids there) are read apart
         # and cast to one schema (read/dataset.py): Ray Data refuses to unify them in one read.
-        f["schema_key"] = ";".join(f"{c}:{schema.field(c).type}" for c in
-                                   dict.fromkeys([cfg.id_column, cfg.text_column, *cfg.passthrough_columns]) if c in names)
+        f["schema_key"] = ";".join(
+            f"{c}:{schema.field(c).type}" for c in dict.fromkeys([cfg.id_column, cfg.text_column, *cfg.passthrough_columns]) if c in names
+        )
         for col, kind, ok in ((cfg.id_column, "id", _is_id), (cfg.text_column, "text", _is_text)):
             if col not in names:
                 problems.append(f"{f['path']}: no {kind} column {col!r} (columns: {', '.join(schema.names)})")
@@ -76,8 +80,10 @@ def check_schemas(fs: Any, files: list[dict[str, Any]], cfg: InputConfig) -> lis
             typ = _comparable(schema.field(col).type)
             first = seen.setdefault(col, (typ, f["path"]))
             if first[0] != typ:
-                problems.append(f"passthrough column {col!r} has type {first[0]} in {first[1]} "
-                                f"but {typ} in {f['path']}: give it one type in every shard")
+                problems.append(
+                    f"passthrough column {col!r} has type {first[0]} in {first[1]} "
+                    f"but {typ} in {f['path']}: give it one type in every shard"
+                )
     if problems:
         raise InputError("input schema check failed:\n  " + "\n  ".join(problems))
     if bad:
@@ -96,7 +102,26 @@ def list_inputs(cfg: InputConfig) -> tuple[Any, list[dict[str, Any]], list[dict[
     return fs, good, bad
 
 
-def list_parquet_files(uris: list[str], storage_options: dict[str, Any] | None = None) -> tuple[fsspec.AbstractFileSystem, list[dict[str, Any]]]:
+def storage_error(uri: str, storage_options: dict[str, Any] | None, exc: BaseException) -> InputError:
+    """A storage fault while listing or checking inputs (after the configured retries), in one line
+    naming the URI and where it was asked."""
+    endpoint = endpoint_of(uri, storage_options)
+    return InputError(f"input {uri}: storage failed{f' at {endpoint}' if endpoint else ''}: {storage_cause(exc)}")
+
+
+def _matches(fs: fsspec.AbstractFileSystem, path: str) -> dict[str, Any] | None:
+    if any(ch in path for ch in "*?["):
+        return fs.glob(path, detail=True)
+    if fs.isdir(path):
+        return fs.find(path, detail=True)
+    if fs.exists(path):
+        return {path: fs.info(path)}
+    return None
+
+
+def list_parquet_files(
+    uris: list[str], storage_options: dict[str, Any] | None = None
+) -> tuple[fsspec.AbstractFileSystem, list[dict[str, Any]]]:
     """Expand folders and globs into a sorted list of Parquet files with size and etag/mtime.
 
     The list is fixed once at the start of a run: a shard that lands while the job runs belongs
@@ -109,13 +134,13 @@ def list_parquet_files(uris: list[str], storage_options: dict[str, Any] | None =
         if fs0 is not None and protocol_of(fs) != protocol_of(fs0):
             raise InputError(f"input paths mix storage systems ({protocol_of(fs0)} and {protocol_of(fs)}); use one")
         fs0 = fs
-        if any(ch in path for ch in "*?["):
-            matches = fs.glob(path, detail=True)
-        elif fs.isdir(path):
-            matches = fs.find(path, detail=True)
-        elif fs.exists(path):
-            matches = {path: fs.info(path)}
-        else:
+        try:
+            matches = _matches(fs, path)
+        except Exception as exc:
+            if storage_cause(exc) is None:
+                raise
+            raise storage_error(uri, storage_options, exc) from None
+        if matches is None:
             raise InputError(f"input {uri}: no such file or folder")
         if not matches and any(ch in path for ch in "*?["):
             raise InputError(f"input {uri}: nothing matches this pattern")

@@ -86,7 +86,9 @@ def column_chart(points: Sequence[tuple[str, float]], *, title: str, y_label: st
         parts.append(f'<line class="grid" x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="axis" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_num(top * frac)}</text>')
     if y_label:
-        parts.append(f'<text class="axis" x="12" y="{top_pad + plot_h / 2:.1f}" transform="rotate(-90 12 {top_pad + plot_h / 2:.1f})" text-anchor="middle">{escape(y_label)}</text>')
+        parts.append(
+            f'<text class="axis" x="12" y="{top_pad + plot_h / 2:.1f}" transform="rotate(-90 12 {top_pad + plot_h / 2:.1f})" text-anchor="middle">{escape(y_label)}</text>'
+        )
     every = max(1, round(len(points) / ticks))
     for i, (label, value) in enumerate(points):
         x = left + i * step
@@ -96,6 +98,8 @@ def column_chart(points: Sequence[tuple[str, float]], *, title: str, y_label: st
             f'height="{h:.1f}"><title>{escape(str(label))}: {_num(value)}</title></rect>'
         )
         if i % every == 0:
-            parts.append(f'<text class="axis" x="{x + step / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle">{escape(str(label))}</text>')
+            parts.append(
+                f'<text class="axis" x="{x + step / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle">{escape(str(label))}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)

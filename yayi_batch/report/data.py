@@ -8,12 +8,15 @@ Pure module: no ray, no vllm.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import polars as pl
 
+from yayi_batch.fs import filesystem
+from yayi_batch.plan.estimate import compare
 from yayi_batch.publish.reader import pick_manifest, read_graph_summary, read_manifests, scan_table
 from yayi_batch.report.viewer import collect_viewer
 from yayi_batch.schema import TABLES
@@ -46,6 +49,8 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
     graph: dict | None = None  # `yayi-batch kg`'s summary of the graph built from this output
     viewer: dict | None = None  # the document viewer's data (report/viewer.py)
+    plan: dict | None = None  # `yayi-batch plan` beside what the run did (plan/estimate.py compare)
+    confidence: dict | None = None  # the eval's reliability and threshold tables ({output}/_eval/eval.json)
 
 
 def _counts(lf: pl.LazyFrame, col: str, order: list[str] | None = None) -> Counts:
@@ -154,4 +159,24 @@ def collect(output_dir: str, run_id: str | None = None, storage_options: dict | 
         documents_by_status=_counts(scan("documents"), "status", DOC_STATUS_ORDER), runs=runs, notes=notes,
         graph=read_graph_summary(output_dir, storage_options),
         viewer=collect_viewer(output_dir, rid, manifest, doc_ids, storage_options),
+        plan=_plan_vs_actual(output_dir, rid, manifest, storage_options),
+        confidence=_read_json(output_dir, "_eval/eval.json", storage_options, key="confidence"),
     )  # fmt: skip
+
+
+def _read_json(output_dir: str, relative: str, storage_options: dict | None, key: str | None = None) -> dict | None:
+    fs, root = filesystem(output_dir, storage_options)
+    path = f"{root.rstrip('/')}/{relative}"
+    if not fs.exists(path):
+        return None
+    with fs.open(path, "r", encoding="utf-8") as fh:
+        data = json.load(fh)
+    return (data.get(key) or None) if key else data
+
+
+def _plan_vs_actual(output_dir: str, run_id: str | None, manifest: dict | None, storage_options: dict | None) -> dict | None:
+    """The run's plan (`{output}/_plan/{run_id}.json`, written by `yayi-batch plan`) against its summary."""
+    if run_id is None or manifest is None:
+        return None
+    plan = _read_json(output_dir, f"_plan/{run_id}.json", storage_options)
+    return None if plan is None else compare(plan, manifest.get("summary") or {})

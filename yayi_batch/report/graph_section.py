@@ -15,7 +15,7 @@ def _e(value: Any) -> str:
 
 def _counts_table(title: str, by_group: dict[str, dict[str, int]]) -> str:
     rows = "".join(
-        f"<tr><td>{_e(group)}</td><td>{_e(t)}</td><td class=\"num\">{_e(n)}</td></tr>"
+        f'<tr><td>{_e(group)}</td><td>{_e(t)}</td><td class="num">{_e(n)}</td></tr>'
         for group, counts in by_group.items()
         for t, n in counts.items()
     )
@@ -25,8 +25,8 @@ def _counts_table(title: str, by_group: dict[str, dict[str, int]]) -> str:
 def render_graph_section(summary: dict[str, Any]) -> str:
     """An HTML fragment (a <section>) of a ``graph_summary``; every string escaped."""
     top = "".join(
-        f"<tr><td>{_e(x.get('display', x['name']))}</td><td>{_e(x['type'])}</td><td class=\"num\">{_e(x['degree'])}</td>"
-        f"<td class=\"num\">{_e(x['mentions'])}</td></tr>"
+        f'<tr><td>{_e(x.get("display", x["name"]))}</td><td>{_e(x["type"])}</td><td class="num">{_e(x["degree"])}</td>'
+        f'<td class="num">{_e(x["mentions"])}</td></tr>'
         for x in summary.get("top_entities", [])
     )
     return (

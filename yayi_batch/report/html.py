@@ -120,6 +120,42 @@ def _runs(data: ReportData) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _plan(data: ReportData) -> str:
+    if not data.plan:
+        return ""
+
+    def error(v: dict) -> str:
+        return "-" if v["error"] is None else f"{v['error']:+.1%}"
+
+    head = "<tr><th></th><th>plan</th><th>actual</th><th>error</th></tr>"
+    body = "".join(
+        f"<tr><th>{escape(k.replace('_', ' '))}</th><td>{escape(_fmt(v['plan']))}</td><td>{escape(_fmt(v['actual']))}</td>"
+        f"<td>{error(v)}</td></tr>"
+        for k, v in data.plan.items()
+    )
+    note = "<p>the plan (<code>yayi-batch plan</code>) counts the prompts of the chunks: the first attempt; retries come on top</p>"
+    return _section("plan", "Plan and actual", f"{note}<table>{head}{body}</table>")
+
+
+def _confidence(data: ReportData) -> str:
+    if not data.confidence:
+        return ""
+    parts = ["<p>from <code>yayi-batch eval</code> on this output: is a row's confidence the precision observed at it?</p>"]
+    for name, rep in data.confidence.items():
+        points = [(b["bucket"], round(100 * b["precision"])) for b in rep["buckets"] if b["precision"] is not None]
+        parts.append(
+            f"<h3>{escape(name)} (ECE {rep['ece']:.3f})</h3>"
+            + column_chart(points, title=f"{name}: observed precision (%) by confidence", y_label="precision %")
+        )
+        rows = "".join(
+            f"<tr><td>{t['threshold']:.1f}</td><td>{t['kept']}</td><td>{t['precision']:.3f}</td><td>{t['recall']:.3f}</td>"
+            f"<td>{t['f1']:.3f}</td></tr>"
+            for t in rep["thresholds"]
+        )
+        parts.append(f"<table><tr><th>min confidence</th><th>kept</th><th>P</th><th>R</th><th>F1</th></tr>{rows}</table>")
+    return _section("confidence", "Confidence", "".join(parts))
+
+
 def render(data: ReportData) -> str:
     """The whole page as a string."""
     bucket = f"{data.bucket_s} s" if data.bucket_s < 60 else f"{data.bucket_s // 60} min"
@@ -138,6 +174,8 @@ def render(data: ReportData) -> str:
         viewer,
         _section("throughput", "Throughput over the run", throughput + column_chart(data.throughput, title="answers finished per bucket", y_label="answers")),
         _section("errors", "Errors", _errors(data)),
+        _plan(data),
+        _confidence(data),
         _section("runs", "Runs in this folder", _runs(data)),
         render_graph_section(data.graph) if data.graph else "",
     ])  # fmt: skip
@@ -171,8 +209,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="yayi-batch report", description="Write the HTML report of a run.")
     parser.add_argument("output_dir", help="output folder of the job (local or fsspec URL)")
     parser.add_argument("--run-id", help="report this run (default: the latest manifest's)")
-    parser.add_argument("--doc", action="append", default=[], metavar="ID",
-                        help="also embed this document in the viewer (repeatable; by default 20 documents picked by a hash of the id)")
+    parser.add_argument(
+        "--doc",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="also embed this document in the viewer (repeatable; by default 20 documents picked by a hash of the id)",
+    )
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help or a usage error: argparse already printed why

@@ -136,8 +136,12 @@ def _texts(docs: pl.DataFrame, manifest: dict | None, storage_options: dict | No
         try:
             texts.update(_read_source_texts(_source_url(path, manifest), ids, storage_options))
         except Exception as exc:  # a moved, unreadable or differently named input: show the extractions anyway
-            why.update(dict.fromkeys(ids, f"input shard {path} not readable ({type(exc).__name__}; id/text columns "
-                                          f"{SOURCE_ID_COLUMN!r}/{SOURCE_TEXT_COLUMN!r})"))
+            why.update(
+                dict.fromkeys(
+                    ids,
+                    f"input shard {path} not readable ({type(exc).__name__}; id/text columns {SOURCE_ID_COLUMN!r}/{SOURCE_TEXT_COLUMN!r})",
+                )
+            )
             continue
         why.update({d: f"doc_id not found in {path}" for d in ids if d not in texts})
     return texts, why
@@ -148,15 +152,30 @@ def _rows(output_dir: str, table: str, run_id: str | None, ids: list[str], so: d
     return lf.unique(subset=["doc_id", unique], keep="first").sort(["doc_id", *order], nulls_last=True).collect()
 
 
-def _doc(row: dict, text: str | None, why: str | None, ents: list[dict], rels: list[dict], evs: list[dict],
-         args: dict[str, list[dict]], type_index: dict[str, int]) -> dict[str, Any]:
+def _doc(
+    row: dict,
+    text: str | None,
+    why: str | None,
+    ents: list[dict],
+    rels: list[dict],
+    evs: list[dict],
+    args: dict[str, list[dict]],
+    type_index: dict[str, int],
+) -> dict[str, Any]:
     shown = None if text is None else text[:MAX_TEXT_CHARS]
     note = why
     if text is not None and len(text) > MAX_TEXT_CHARS:
         note = f"text cut at {MAX_TEXT_CHARS:,} of {len(text):,} characters"
     grounded, ungrounded, unplaced = [], [], []
     for e in ents:
-        item = {"t": type_index[str(e["type"])], "x": e["text"], "s": e["start"], "e": e["end"], "q": e["match"]}
+        item = {
+            "t": type_index[str(e["type"])],
+            "x": e["text"],
+            "s": e["start"],
+            "e": e["end"],
+            "q": e["match"],
+            "c": None if e.get("confidence") is None else round(float(e["confidence"]), 3),
+        }
         if e["match"] == "none" or e["start"] is None or e["end"] is None:
             ungrounded.append(item)
         elif shown is not None and not 0 <= e["start"] < e["end"] <= len(shown):
@@ -182,8 +201,14 @@ def _doc(row: dict, text: str | None, why: str | None, ents: list[dict], rels: l
     }  # fmt: skip
 
 
-def collect_viewer(output_dir: str, run_id: str | None, manifest: dict | None = None, doc_ids: Sequence[str] = (),
-                   storage_options: dict | None = None, n: int = SAMPLE_DOCS) -> dict[str, Any]:
+def collect_viewer(
+    output_dir: str,
+    run_id: str | None,
+    manifest: dict | None = None,
+    doc_ids: Sequence[str] = (),
+    storage_options: dict | None = None,
+    n: int = SAMPLE_DOCS,
+) -> dict[str, Any]:
     """The viewer's data (JSON-ready): ``n`` documents picked by a hash of the id, plus ``doc_ids``."""
     so = storage_options
     docs_lf = scan_table(output_dir, "documents", run_id=run_id, storage_options=so)
@@ -214,8 +239,18 @@ def collect_viewer(output_dir: str, run_id: str | None, manifest: dict | None = 
         arg_rows: dict[str, list[dict]] = {}
         for a in rows_of("a", doc_id):
             arg_rows.setdefault(a["event_id"], []).append(a)
-        out.append(_doc(by_doc[doc_id], texts.get(doc_id), why.get(doc_id), rows_of("e", doc_id), rows_of("r", doc_id),
-                        rows_of("v", doc_id), arg_rows, type_index))
+        out.append(
+            _doc(
+                by_doc[doc_id],
+                texts.get(doc_id),
+                why.get(doc_id),
+                rows_of("e", doc_id),
+                rows_of("r", doc_id),
+                rows_of("v", doc_id),
+                arg_rows,
+                type_index,
+            )
+        )
     sampled = [d for d in ids[: min(n, len(ids))] if d in by_doc]
     return {"types": types, "docs": out, "limit": n, "n_sample": len(sampled), "asked": [d for d in ids[len(sampled):] if d in by_doc],
             "missing": [d for d in ids if d not in by_doc]}  # fmt: skip
@@ -235,6 +270,7 @@ CSS = """
 .vw .doc{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px}
 .vw .vtext{white-space:pre-wrap;word-break:break-word;line-height:1.7;border:1px solid #d9e2ec;padding:8px;max-height:40em;overflow:auto}
 .vw .m{border-radius:3px;padding:0 1px} .vw .m.multi{outline:1px dashed #334e68}
+.vw .m.cf-0{opacity:.35} .vw .m.cf-1{opacity:.55} .vw .m.cf-2{opacity:.75} .vw .m.cf-3{opacity:.9}
 .vw .legend span{display:inline-block;margin:0 .8em .3em 0} .vw .sw{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-1px}
 .vw ul{padding-left:1.2em;margin:.3em 0} .vw li{margin:.15em 0} .vw .q{color:#829ab1;font-size:.85em}
 """
@@ -253,7 +289,11 @@ JS = r"""(function () {
   }
   function add(parent, child) { parent.appendChild(child); return child; }
   function typeName(i) { return data.types[i]; }
-  function label(m) { return typeName(m.t) + ": " + m.x + (m.s === null ? "" : " [" + m.s + "\u2013" + m.e + "]"); }
+  function label(m) {
+    return typeName(m.t) + ": " + m.x + (m.s === null ? "" : " [" + m.s + "\u2013" + m.e + "]") +
+      (m.c === null || m.c === undefined ? "" : " confidence " + m.c.toFixed(2));
+  }
+  function shade(m) { return m.c === null || m.c === undefined ? "" : " cf-" + Math.min(4, Math.floor(m.c * 5)); }
   function list(parent, title, items, line, cut) {
     add(parent, el("h4", null, title + " (" + items.length + (cut ? " shown, " + cut + " more" : "") + ")"));
     var ul = add(parent, el("ul"));
@@ -283,7 +323,7 @@ JS = r"""(function () {
       d.segments.forEach(function (seg) {
         if (!seg[1].length) { box.appendChild(document.createTextNode(seg[0])); return; }
         var first = d.mentions[seg[1][0]];
-        var span = add(box, el("span", "m ty-" + first.t + (seg[1].length > 1 ? " multi" : ""), seg[0]));
+        var span = add(box, el("span", "m ty-" + first.t + shade(first) + (seg[1].length > 1 ? " multi" : ""), seg[0]));
         span.setAttribute("data-type", typeName(first.t));
         span.setAttribute("title", seg[1].map(function (i) { return label(d.mentions[i]); }).join("\n"));
       });
@@ -348,7 +388,9 @@ def render_viewer(viewer: dict[str, Any]) -> tuple[str, str]:
     """(the section's HTML, its CSS). The section carries the data blob and the viewer script."""
     docs = viewer["docs"]
     n_sample, asked, missing = viewer["n_sample"], viewer["asked"], viewer["missing"]
-    what = f"{n_sample} picked by a hash of the doc_id, at most {viewer['limit']}" + (f"; {len(asked)} asked for with --doc" if asked else "")
+    what = f"{n_sample} picked by a hash of the doc_id, at most {viewer['limit']}" + (
+        f"; {len(asked)} asked for with --doc" if asked else ""
+    )
     parts = [
         f"<p>{len(docs)} document{'s' if len(docs) != 1 else ''} embedded ({escape(what)}). Other ids are not in this "
         "report: <code>yayi-batch report OUTPUT --doc ID</code> (repeatable) embeds them too. Grounded mentions are "
@@ -357,7 +399,9 @@ def render_viewer(viewer: dict[str, Any]) -> tuple[str, str]:
     if missing:
         parts.append(f'<p class="note">not in this run\'s documents: {escape(", ".join(missing))}</p>')
     if not docs:
-        return '<section id="viewer"><h2>Document viewer</h2>' + "".join(parts) + '<p class="empty">no documents in this run</p></section>', ""
+        return '<section id="viewer"><h2>Document viewer</h2>' + "".join(
+            parts
+        ) + '<p class="empty">no documents in this run</p></section>', ""
     links = "".join(f'<a href="#doc={escape(quote(d["id"], safe=""))}" data-doc="{escape(d["id"])}">{escape(d["id"])}</a>' for d in docs)
     parts += [
         '<form id="viewer-form"><label>doc id <input id="viewer-id" type="text" size="40"></label> <button type="submit">show</button></form>',

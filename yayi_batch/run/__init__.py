@@ -1,8 +1,9 @@
-"""run: one run of the job, as a list of passes over a RunContext (Ray; the driver's side).
+"""run: one run of the job, as the list of passes of `passes` over an immutable `Job` (Ray; the
+driver's side).
 
-`job.run` is the entry point; `context` holds what a run needs; `passes` are its steps;
-`staging` and `checkpoint` make it resumable; `manifest` says what it did. `run` is imported
-lazily so that the pure modules here (`staging`, `manifest`) do not pull in Ray.
+`job.run` is the entry point; `context` holds what a run reads; `passes` is the list;
+`checkpoint` makes an extract pass resumable; `manifest` says what a run did. `run` is imported
+lazily so that the pure modules here (`manifest`) do not pull in Ray.
 """
 
 from typing import Any

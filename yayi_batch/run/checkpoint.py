@@ -13,14 +13,14 @@ from ray.data import DataContext
 from ray.data.checkpoint import CheckpointConfig
 
 from yayi_batch.fs import arrow_filesystem
-from yayi_batch.run.staging import Staging
 from yayi_batch.schema import Pass
+from yayi_batch.write.staged import StagedRun
 
 CHECKPOINT_ID = "prompt_id"
 
 
 @contextlib.contextmanager
-def checkpointed(staging: Staging, step: Pass | str) -> Iterator[CheckpointConfig]:
+def checkpointed(staging: StagedRun, step: Pass | str) -> Iterator[CheckpointConfig]:
     """Ray Data checkpointing for the datasets created inside the block (they copy the context).
 
     The checkpoint is kept on success (we delete it once the pass is marked done): deleting it

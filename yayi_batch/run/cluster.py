@@ -10,10 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from yayi_batch.config import ConfigError, JobConfig
-
-
-def is_local(path: str) -> bool:
-    return "://" not in path or path.startswith("file://")
+from yayi_batch.fs import is_local
 
 
 def check_storage_for_cluster(cfg: JobConfig, n_nodes: int) -> None:
@@ -25,12 +22,14 @@ def check_storage_for_cluster(cfg: JobConfig, n_nodes: int) -> None:
         problems.append(
             f"output.path {cfg.output.path} is a local path and this cluster has {n_nodes} nodes: workers would write "
             "staging files on whichever node ran them. Use s3://bucket/prefix, or a path on a filesystem every node "
-            "mounts at the same place and set output.shared_filesystem: true")
+            "mounts at the same place and set output.shared_filesystem: true"
+        )
     local_inputs = [p for p in cfg.input.paths if is_local(p)]
     if local_inputs and not cfg.input.shared_filesystem:
         problems.append(
             f"input.paths {', '.join(local_inputs)} are local paths and this cluster has {n_nodes} nodes: read tasks "
-            "run on any node. Use s3://..., or a shared filesystem and set input.shared_filesystem: true")
+            "run on any node. Use s3://..., or a shared filesystem and set input.shared_filesystem: true"
+        )
     if problems:
         raise ConfigError("refused before any work:\n  " + "\n  ".join(problems))
 

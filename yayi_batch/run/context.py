@@ -1,8 +1,8 @@
-"""RunContext: everything a pass of one run needs, built once on the driver.
+"""Job: everything the passes of one run read, built once on the driver and never written by a pass.
 
-A run is a config, the input files it lists (fixed at the start), a filesystem for the output,
-a deterministic run id, that run's staging folder, and, once the run is known to have work, the
-resolved model and the chunk size it allows. Passes are functions of this object.
+A run is a config, the input files it lists (fixed at the start), its staged run (the output's
+filesystem, the staging folder, a deterministic run id and the run date), and, once the run is
+known to have work, the model every node resolved and the chunk size it allows.
 """
 
 from __future__ import annotations
@@ -11,22 +11,25 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from yayi_batch.chunk.token_count import CHAT_TEMPLATE_MARGIN, chunk_budget
 from yayi_batch.config import ConfigError, JobConfig
+from yayi_batch.finalize.checks import input_rows
 from yayi_batch.fs import filesystem
-from yayi_batch.model.node import ModelSpec, NodeModel, prepare_on_every_node
+from yayi_batch.model.embedded import TUNED_MODELS
+from yayi_batch.model.node import ModelSpec, prepare_on_every_node
 from yayi_batch.model.profiles import PROFILES, PromptStyle
 from yayi_batch.model.resolve import ResolvedModel
+from yayi_batch.parse.calibration import CALIBRATION_FILE, Calibration
 from yayi_batch.prompts.build import longest_template
 from yayi_batch.publish.commit import published_inputs, published_manifest
 from yayi_batch.read import list_inputs
 from yayi_batch.run.cluster import alive_nodes
-from yayi_batch.run.staging import Staging
 from yayi_batch.schema import RunId
-from yayi_batch.write.paths import staging_dir
+from yayi_batch.write.staged import StagedRun
 
 log = logging.getLogger(__name__)
 
@@ -34,30 +37,38 @@ log = logging.getLogger(__name__)
 MIN_CHUNK_TOKENS = 32
 
 
-@dataclass
-class RunContext:
+@dataclass(frozen=True)
+class Inputs:
+    """The input shards of a run: listed once, checked, fixed for the whole run."""
+
+    fs: Any
+    files: tuple[dict[str, Any], ...]  # path, fs_path, size, version
+    skipped: tuple[str, ...] = ()  # nightly mode: shards a published manifest with this config covers
+    bad_files: tuple[dict[str, Any], ...] = ()  # unreadable shards left out (input.on_bad_file: skip)
+
+    def rows(self) -> int:
+        """Rows of every shard, from the Parquet footers."""
+        return input_rows([(self.fs, f["fs_path"]) for f in self.files])
+
+    def fs_paths(self) -> list[tuple[Any, str]]:
+        return [(self.fs, f["fs_path"]) for f in self.files]
+
+
+@dataclass(frozen=True)
+class Job:
     cfg: JobConfig
+    inputs: Inputs
+    staged: StagedRun
     generate_fn: Callable[..., Any]  # the engine step: generate/engine.py's `generate`, or a test's fake
-    fs_in: Any
-    files: list[dict[str, Any]]  # the input shards: path, fs_path, size, version
-    skipped: list[str]  # nightly mode: shards a published manifest with this config covers
-    fs_out: Any
-    out_base: str  # the output path without its protocol
-    run_id: RunId
-    staging: Staging
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
     t0: float = field(default_factory=time.perf_counter)
-    generate_seconds: float = 0.0  # time in the extract passes (model load included)
     model: ResolvedModel | None = None  # the paths every node resolved the model to (the same on each)
     model_spec: ModelSpec | None = None  # the model as named: what a node resolves on its own
-    model_nodes: list[NodeModel] = field(default_factory=list)
     max_chunk_tokens: int = 0
-    resumed_passes: list[str] = field(default_factory=list)  # passes an earlier attempt finished
-    # Unreadable shards left out (input.on_bad_file: skip): {"path", "error"}; errors rows + manifest.
-    bad_files: list[dict[str, Any]] = field(default_factory=list)
+    calibration: Calibration | None = None  # raw confidence -> observed precision (parse/calibration.py)
 
     @classmethod
-    def open(cls, cfg: JobConfig, generate_fn: Callable[..., Any]) -> RunContext:
+    def open(cls, cfg: JobConfig, generate_fn: Callable[..., Any]) -> Job:
         """List the inputs (minus what a nightly run already published) and name the run."""
         started, t0 = dt.datetime.now(dt.timezone.utc), time.perf_counter()
         fs_in, files, bad_files = list_inputs(cfg.input)
@@ -69,36 +80,62 @@ class RunContext:
             files = [f for f in files if (f["path"], f["version"]) not in done]
             log.info("nightly mode: %d shard(s) already published with this config, %d new", len(skipped), len(files))
         run_id = RunId.make(cfg.output.run_date, cfg.fingerprint(), [(f["path"], f["size"], f["version"]) for f in files])
-        return cls(cfg=cfg, generate_fn=generate_fn, fs_in=fs_in, files=files, skipped=skipped, fs_out=fs_out,
-                   out_base=out_base, run_id=run_id, staging=Staging(fs_out, staging_dir(out_base, str(run_id))),
-                   started=started, t0=t0, bad_files=bad_files)
-
-    @property
-    def run_date(self) -> str:
-        return self.run_id.run_date.isoformat()
+        staged = StagedRun(fs_out, out_base, str(run_id), run_id.run_date.isoformat())
+        return cls(
+            cfg=cfg,
+            inputs=Inputs(fs_in, tuple(files), tuple(skipped), tuple(bad_files)),
+            staged=staged,
+            generate_fn=generate_fn,
+            started=started,
+            t0=t0,
+        )
 
     @property
     def id(self) -> str:
         """The run id as it appears in tables, file names and the manifest."""
-        return str(self.run_id)
+        return self.staged.run_id
+
+    @property
+    def run_date(self) -> str:
+        return self.staged.run_date
 
     def published_manifest(self) -> dict[str, Any] | None:
-        return published_manifest(self.fs_out, self.out_base, self.id)
+        return published_manifest(self.staged.fs, self.staged.output, self.id)
 
-    def resolve_model(self) -> ResolvedModel:
-        """Resolve the model on every node of the cluster (never on the driver's disk alone) and size
-        chunks with its tokenizer. Only for a run that has work; needs Ray up."""
+    def with_model(self) -> Job:
+        """The job with its model resolved on every node of the cluster (never on the driver's disk
+        alone) and its chunk size from the model's tokenizer. Only for a run that has work; needs Ray."""
         cfg = self.cfg
-        self.model_spec = ModelSpec.from_config(cfg.model)
-        if self.model_spec.is_local_path and len(alive_nodes()) > 1:
+        spec = ModelSpec.from_config(cfg.model)
+        if spec.is_local_path and len(alive_nodes()) > 1:
             log.info("model %s is a local path: it must exist on every node (checked on each now)", cfg.model.source)
-        self.model_nodes = prepare_on_every_node(self.model_spec, longest_template(cfg.extraction))
-        first = self.model_nodes[0]
-        log.info("model ready on %d node(s): %s", len(self.model_nodes),
-                 ", ".join(f"{n.node} {n.seconds:.1f} s" for n in self.model_nodes))
-        self.model = ResolvedModel(first.path, first.tokenizer, PROFILES[cfg.model.profile], first.chat_template_kwargs)
-        self.max_chunk_tokens = chunk_tokens(cfg, self.model, first.template_tokens)
-        return self.model
+        nodes = prepare_on_every_node(spec, longest_template(cfg.extraction))
+        first = nodes[0]
+        log.info("model ready on %d node(s): %s", len(nodes), ", ".join(f"{n.node} {n.seconds:.1f} s" for n in nodes))
+        model = ResolvedModel(first.path, first.tokenizer, PROFILES[cfg.model.profile], first.chat_template_kwargs)
+        return replace(
+            self,
+            model=model,
+            model_spec=spec,
+            max_chunk_tokens=chunk_tokens(cfg, model, first.template_tokens),
+            calibration=calibration_for(cfg),
+        )
+
+
+def calibration_for(cfg: JobConfig) -> Calibration | None:
+    """The config's calibration file, or the one an embedded tuned model ships beside its adapter
+    (`off`: raw confidences, what a calibration is fit on)."""
+    if cfg.model.calibration == "off":
+        return None
+    path = Path(cfg.model.calibration).expanduser() if cfg.model.calibration else None
+    if path is None and cfg.model.source in TUNED_MODELS:
+        shipped = TUNED_MODELS[cfg.model.source].adapter_dir() / CALIBRATION_FILE
+        path = shipped if shipped.is_file() else None
+    if path is None:
+        return None
+    if not path.is_file():
+        raise ConfigError(f"model.calibration: no file {path}")
+    return Calibration.load(path)
 
 
 def chunk_tokens(cfg: JobConfig, model: ResolvedModel, template_tokens: int) -> int:

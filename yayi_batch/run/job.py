@@ -1,7 +1,8 @@
 """run(cfg): read -> chunk -> prompt -> generate -> parse -> ground -> write -> publish.
 
-A run is a list of passes over storage (run/passes.py), all streaming through Ray Data; the
-driver lists the inputs, names the run, resolves the model, and publishes at the end.
+A run is the list of passes of run/passes.py, all streaming through Ray Data; the driver lists
+the inputs, names the run, resolves the model, and runs each pass that an earlier attempt did
+not finish.
 
 Resumable: the same command after a kill finds the run's staging folder (same run id) and goes
 on from the last finished pass; inside an extract pass Ray Data's checkpoint skips the prompts
@@ -23,74 +24,63 @@ from yayi_batch.failures import RunFailed, storage_cause
 from yayi_batch.finalize.summary import RunSummary
 from yayi_batch.fs import display_uri, join
 from yayi_batch.generate.engine import generate
-from yayi_batch.generate.rows import ADDS as GENERATE_ADDS
-from yayi_batch.generate.rows import NEEDS as GENERATE_NEEDS
-from yayi_batch.publish.commit import publish
 from yayi_batch.run.cluster import alive_nodes, check_storage_for_cluster
-from yayi_batch.run.context import RunContext
-from yayi_batch.run.passes import passes, verify
-from yayi_batch.schema import Pass
-from yayi_batch.steps import Columns, check_chain
-from yayi_batch.steps import answers as answers_step
-from yayi_batch.steps import prepare as prepare_step
-from yayi_batch.steps import prompt_rows as prompt_step
+from yayi_batch.run.context import Job
+from yayi_batch.run.passes import check_passes, passes
+from yayi_batch.schema import Pass, RunOutcome
 
 log = logging.getLogger(__name__)
 
 
-def check_steps() -> None:
-    """Each step's needed columns come from an earlier one: checked once, before any work."""
-    check_chain(
-        ("doc_id", "text", "source_path"),
-        [
-            ("prepare", prepare_step.COLUMNS),
-            ("prompt_rows", prompt_step.COLUMNS),
-            ("generate", Columns(GENERATE_NEEDS, GENERATE_ADDS)),
-            ("answers", answers_step.COLUMNS),
-        ],
-    )
-
-
 def run(cfg: JobConfig, *, generate_fn: Callable[..., Any] = generate) -> RunSummary:
     """Run the job; `generate_fn` is the engine step (tests pass a fake one, nothing else does)."""
-    check_steps()
-    ctx = RunContext.open(cfg, generate_fn)
-    if not ctx.files:
-        return RunSummary.nothing_to_do(cfg.output.path, n_skipped=len(ctx.skipped))
-    published = ctx.published_manifest()
-    if published is not None and not cfg.output.force and not ctx.staging.exists():
-        log.info("run %s is already published (same date, config and inputs): nothing to do", ctx.id)
+    specs = passes(cfg)
+    check_passes(specs)
+    job = Job.open(cfg, generate_fn)
+    if not job.inputs.files:
+        return RunSummary.nothing_to_do(cfg.output.path, n_skipped=len(job.inputs.skipped))
+    staged = job.staged
+    published = job.published_manifest()
+    if published is not None and not cfg.output.force and not staged.exists():
+        log.info("run %s is already published (same date, config and inputs): nothing to do", job.id)
         return RunSummary.already_published(published)
-    with _storage_faults(ctx, "checking the output"):
-        _warn_other_stagings(ctx.fs_out, ctx.out_base, ctx.id)
-        _check_writable(ctx)  # before Ray starts and before the model loads
+    with _storage_faults(job, "checking the output"):
+        _warn_other_stagings(staged.fs, staged.output, job.id)
+        _check_writable(job)  # before Ray starts and before the model loads
     _init_ray(cfg)
     check_storage_for_cluster(cfg, len(alive_nodes()))
-    ctx.resolve_model()  # on every node of the cluster, never from the driver's disk alone
-    ctx.resumed_passes = [p.value for p in Pass if ctx.staging.done(p)]
-    log.info("run %s: %d input files, chunks of <= %d tokens%s", ctx.id, len(ctx.files), ctx.max_chunk_tokens,
-             f"; resuming after {', '.join(ctx.resumed_passes)}" if ctx.resumed_passes else "")
+    has_rows = job.inputs.rows() > 0
+    if has_rows:
+        job = job.with_model()  # on every node of the cluster, never from the driver's disk alone
+    else:
+        log.info("run %s: the %d input shard(s) hold no rows: nothing to extract, publishing zero documents", job.id, len(job.inputs.files))
+    resumed = [p.name.value for p in specs if staged.done(p.name)]
+    log.info(
+        "run %s: %d input files, chunks of <= %d tokens%s",
+        job.id,
+        len(job.inputs.files),
+        job.max_chunk_tokens,
+        f"; resuming after {', '.join(resumed)}" if resumed else "",
+    )
 
-    for step in passes(ctx):
-        if not ctx.staging.done(step.name):
-            with _storage_faults(ctx, f"pass {step.name.value}"):
-                step.run(ctx)
-                ctx.staging.mark(step.name)
-                ctx.staging.remove(f"_checkpoint/{step.name.value}")  # kept until the mark: see run/checkpoint.py
-
-    with _storage_faults(ctx, "publishing"):
-        if not ctx.staging.done(Pass.PUBLISH):  # a resumed publish has moved some staged files already
-            verify(ctx)
-        manifest = ctx.staging.load_manifest()
-        publish(ctx.fs_out, ctx.out_base, ctx.id, ctx.run_date, manifest, incremental=cfg.input.since_manifest, staging=ctx.staging)
-    summary = RunSummary.from_manifest(manifest)
+    results: dict[Pass, dict[str, Any]] = {}
+    for spec in specs:
+        if staged.done(spec.name):
+            continue
+        with _storage_faults(job, "publishing" if spec.name is Pass.PUBLISH else f"pass {spec.name.value}"):
+            results[spec.name] = spec.run(job, results)
+            if spec.name is not Pass.PUBLISH:  # publishing marks itself before its first move
+                staged.mark(spec.name)
+                staged.remove(f"_checkpoint/{spec.name.value}")  # kept until the mark: see run/checkpoint.py
+    manifest = results[Pass.PUBLISH]["manifest"]
+    summary = RunSummary.from_manifest(manifest, **({} if has_rows else {"outcome": RunOutcome.NO_ROWS.value}))
     if cfg.output.report:
         summary.report_path = _write_report(cfg)
     return summary
 
 
 @contextlib.contextmanager
-def _storage_faults(ctx: RunContext, what: str) -> Iterator[None]:
+def _storage_faults(job: Job, what: str) -> Iterator[None]:
     """A storage fault (after the retries of fs.py) ends the run as RunFailed, in one line."""
     try:
         yield
@@ -100,17 +90,22 @@ def _storage_faults(ctx: RunContext, what: str) -> Iterator[None]:
         cause = storage_cause(exc)
         if cause is None:
             raise
-        published = "publishing was cut short (_SUCCESS not written)" if what == "publishing" else \
-            "nothing published (the published tables are untouched)"
-        raise RunFailed(f"run {ctx.id}: storage {display_uri(ctx.fs_out, ctx.out_base)} failed while {what}: {cause}; "
-                        f"{published}; rerun the same command to resume") from exc
+        published = (
+            "publishing was cut short (_SUCCESS not written)"
+            if what == "publishing"
+            else "nothing published (the published tables are untouched)"
+        )
+        raise RunFailed(
+            f"run {job.id}: storage {display_uri(job.staged.fs, job.staged.output)} failed while {what}: {cause}; "
+            f"{published}; rerun the same command to resume"
+        ) from exc
 
 
-def _check_writable(ctx: RunContext) -> None:
+def _check_writable(job: Job) -> None:
     """Write and delete a probe file in the staging folder: a read-only, full or impossible output
     path fails here, in one line, before Ray starts and the model loads."""
-    fs, probe = ctx.fs_out, join(ctx.staging.path, "_probe")
-    fs.makedirs(ctx.staging.path, exist_ok=True)
+    fs, probe = job.staged.fs, job.staged.folder("_probe")
+    fs.makedirs(job.staged.path, exist_ok=True)
     with fs.open(probe, "wb") as fh:
         fh.write(b"yayi-batch write probe\n")
     fs.rm(probe)
@@ -122,8 +117,11 @@ def _warn_other_stagings(fs: Any, output: str, run_id: str) -> None:
     fs.invalidate_cache()
     others = [p for p in (fs.ls(root, detail=False) if fs.exists(root) else []) if p.rstrip("/").rsplit("/", 1)[-1] != run_id]
     if others:
-        log.warning("unfinished runs under %s (other inputs, date or config; not resumed by this run, safe to delete): %s",
-                    root, ", ".join(p.rstrip("/").rsplit("/", 1)[-1] for p in others))
+        log.warning(
+            "unfinished runs under %s (other inputs, date or config; not resumed by this run, safe to delete): %s",
+            root,
+            ", ".join(p.rstrip("/").rsplit("/", 1)[-1] for p in others),
+        )
 
 
 def _init_ray(cfg: JobConfig) -> None:

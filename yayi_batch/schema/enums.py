@@ -111,6 +111,7 @@ class Pass(str, enum.Enum):
     RETRY_PROMPTS = "retry_prompts"
     RETRY = "retry"
     FINALIZE = "finalize"
+    VERIFY = "verify"
     PUBLISH = "publish"
 
 
@@ -124,6 +125,7 @@ class Table(str, enum.Enum):
     ERRORS = "errors"
     DOCUMENTS = "documents"
     ANSWERS = "answers"
+    LOW_CONFIDENCE = "low_confidence"  # rows below output.min_confidence, kept whole
 
 
 class RunOutcome(str, enum.Enum):
@@ -132,3 +134,4 @@ class RunOutcome(str, enum.Enum):
     PUBLISHED = "published"
     ALREADY_PUBLISHED = "already published"  # same run id published before: nothing computed
     NOTHING_NEW = "nothing new"  # nightly mode found no new shard
+    NO_ROWS = "no rows"  # the input shards hold no rows: a published run with zero documents

@@ -1,6 +1,6 @@
 """Arrow schemas of the knowledge graph's tables: ``nodes``, ``edges`` and the per-date stage.
 
-Kept in this one file so they can move into ``yayi_batch/schema.py`` as a block later.
+Beside the tables' schemas (tables.py), as the graph's contract.
 Dates are the ``date=`` partition labels of the published output (``YYYY-MM-DD`` strings),
 not arithmetic. Pure module: no ray, no vllm.
 """

@@ -31,6 +31,7 @@ class EntityRecord:
     type: str
     text: str
     in_schema: bool = True
+    confidence: float | None = None  # parse/confidence.py: from the answer tokens' log-probabilities
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class RelationRecord:
     head: str
     tail: str
     in_schema: bool = True
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class ArgumentRecord:
     role: str
     argument: str
     in_schema: bool = True
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class EventRecord:
     trigger: str | None
     arguments: tuple[ArgumentRecord, ...] = ()
     in_schema: bool = True
+    confidence: float | None = None
 
 
 Record = EntityRecord | RelationRecord | EventRecord

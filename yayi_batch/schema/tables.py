@@ -1,6 +1,7 @@
 """The Arrow schemas of every output table: the contract of the written files.
 
-``tests/schema/test_tables.py`` and the whole-run tests check written files against them. Pure.
+The whole-run tests check written files against them (tests/integration/test_pipeline_fake_engine.py), and
+the pass declarations are checked against them (tests/run/test_passes.py). Pure.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from yayi_batch.schema.enums import Table
 # Arrow schemas of the output tables. Every row carries run_id and doc_id.
 
 _KEY = [pa.field("run_id", pa.string(), nullable=False), pa.field("doc_id", pa.string(), nullable=False)]
+
+
+# In [0, 1], from the log-probabilities of the answer tokens that spelled the row (parse/confidence.py,
+# calibrated when the model ships a calibration); null when the engine gave none.
+_CONFIDENCE = pa.field("confidence", pa.float64())
 
 
 def _span(prefix: str) -> list[pa.Field]:
@@ -35,6 +41,7 @@ ENTITIES = pa.schema(
         pa.field("mention_index", pa.int32()),
         pa.field("in_schema", pa.bool_()),
         pa.field("lang", pa.string()),
+        _CONFIDENCE,
     ]
 )
 
@@ -50,6 +57,7 @@ RELATIONS = pa.schema(
         *_span("tail"),
         pa.field("in_schema", pa.bool_()),
         pa.field("lang", pa.string()),
+        _CONFIDENCE,
     ]
 )
 
@@ -64,6 +72,7 @@ EVENTS = pa.schema(
         *_span("trigger"),
         pa.field("in_schema", pa.bool_()),
         pa.field("lang", pa.string()),
+        _CONFIDENCE,
     ]
 )
 
@@ -77,6 +86,7 @@ EVENT_ARGUMENTS = pa.schema(
         pa.field("argument", pa.string()),
         *_span(""),
         pa.field("in_schema", pa.bool_()),
+        _CONFIDENCE,
     ]
 )
 
@@ -129,6 +139,19 @@ DOCUMENTS = pa.schema(
     ]
 )
 
+# low_confidence: rows of the record tables below `output.min_confidence` (an event with its
+# arguments), moved out of their table but never dropped; `row` is the whole row as JSON.
+LOW_CONFIDENCE = pa.schema(
+    _KEY
+    + [
+        pa.field("chunk_id", pa.string()),
+        pa.field("table", pa.string()),  # entities | relations | events | event_arguments
+        pa.field("row_id", pa.string()),  # its entity_id, relation_id, event_id or argument_id
+        pa.field("confidence", pa.float64()),
+        pa.field("row", pa.string()),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     Table.ENTITIES.value: ENTITIES,
     Table.RELATIONS.value: RELATIONS,
@@ -137,18 +160,20 @@ TABLES: dict[str, pa.Schema] = {
     Table.ERRORS.value: ERRORS,
     Table.DOCUMENTS.value: DOCUMENTS,
     Table.ANSWERS.value: ANSWERS,
+    Table.LOW_CONFIDENCE.value: LOW_CONFIDENCE,
 }
 
 RAW_OUTPUT_CAP = 4000
 
 # The tables whose rows come out of model answers: an answer row carries them as list columns
-# (steps/answers.py) and the sink explodes them (write/tables.py).
+# (parse/rows.py) and the sink explodes them (write/tables.py).
 ANSWER_RECORD_TABLES: dict[str, pa.Schema] = {
     Table.ENTITIES.value: ENTITIES,
     Table.RELATIONS.value: RELATIONS,
     Table.EVENTS.value: EVENTS,
     Table.EVENT_ARGUMENTS.value: EVENT_ARGUMENTS,
     Table.ERRORS.value: ERRORS,
+    Table.LOW_CONFIDENCE.value: LOW_CONFIDENCE,
 }
 
 # The id column of each record table: it hashes content and document offsets, so one mention
@@ -159,4 +184,3 @@ ID_COLUMNS = {
     Table.EVENTS.value: "event_id",
     Table.EVENT_ARGUMENTS.value: "argument_id",
 }
-

@@ -24,10 +24,8 @@ from pathlib import Path
 from yayi_batch.vllm_plugin.layout import ALIBI, ROPE
 
 LAYOUTS = {
-    "13b": {"hidden_size": 320, "num_attention_heads": 5, "intermediate_size": 864,
-            "position_embedding": ALIBI},
-    "7b": {"hidden_size": 256, "num_attention_heads": 4, "intermediate_size": 688,
-           "position_embedding": ROPE},
+    "13b": {"hidden_size": 320, "num_attention_heads": 5, "intermediate_size": 864, "position_embedding": ALIBI},
+    "7b": {"hidden_size": 256, "num_attention_heads": 4, "intermediate_size": 688, "position_embedding": ROPE},
 }
 NUM_LAYERS = 2
 MERGES_TARGET = 600  # vocab = characters + meta pieces + up to this many merges
@@ -64,14 +62,26 @@ def train_tokenizer(texts: list[str], num_reserved: int = 20) -> bytes:
     vocab_size = n_chars + 3 + num_reserved + 256 + MERGES_TARGET
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(lines), model_writer=model,
-        model_type="bpe", vocab_size=vocab_size, hard_vocab_limit=False,
-        character_coverage=1.0, byte_fallback=True, split_digits=True,
-        normalization_rule_name="identity", add_dummy_prefix=False,
-        remove_extra_whitespaces=False, allow_whitespace_only_pieces=True,
+        sentence_iterator=iter(lines),
+        model_writer=model,
+        model_type="bpe",
+        vocab_size=vocab_size,
+        hard_vocab_limit=False,
+        character_coverage=1.0,
+        byte_fallback=True,
+        split_digits=True,
+        normalization_rule_name="identity",
+        add_dummy_prefix=False,
+        remove_extra_whitespaces=False,
+        allow_whitespace_only_pieces=True,
         user_defined_symbols=[f"<reserved_{i}>" for i in range(num_reserved)],
-        unk_id=0, bos_id=1, eos_id=2, pad_id=-1,
-        num_threads=1, shuffle_input_sentence=False, minloglevel=2,
+        unk_id=0,
+        bos_id=1,
+        eos_id=2,
+        pad_id=-1,
+        num_threads=1,
+        shuffle_input_sentence=False,
+        minloglevel=2,
     )
     return model.getvalue()
 
@@ -92,7 +102,9 @@ def _config(layout: str, vocab_size: int) -> dict:
         "initializer_range": 0.02,
         "rms_norm_eps": 1e-6,
         "use_cache": True,
-        "pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2,
+        "pad_token_id": 0,
+        "bos_token_id": 1,
+        "eos_token_id": 2,
         "tie_word_embeddings": False,
         "gradient_checkpointing": False,
         "z_loss_weight": 0,
@@ -155,7 +167,7 @@ def _write_weights(weights: dict, out: Path, fmt: str, shards: int) -> None:
     per = -(-len(names) // shards)
     weight_map, total = {}, 0
     for s in range(shards):
-        part = {k: weights[k] for k in names[s * per:(s + 1) * per]}
+        part = {k: weights[k] for k in names[s * per : (s + 1) * per]}
         fname = file_pattern.format(s + 1, shards)
         if ext == "bin":
             torch.save(part, out / fname)
@@ -169,13 +181,19 @@ def _write_weights(weights: dict, out: Path, fmt: str, shards: int) -> None:
 
 
 def _token(content: str) -> dict:
-    return {"__type": "AddedToken", "content": content, "lstrip": False,
-            "normalized": True, "rstrip": False, "single_word": True}
+    return {"__type": "AddedToken", "content": content, "lstrip": False, "normalized": True, "rstrip": False, "single_word": True}
 
 
-def make_standin(layout: str, out_dir, seed: int = 0, *, corpus: str | None = None,
-                 weights_format: str | None = None, shards: int | None = None,
-                 num_reserved: int = 20) -> Path:
+def make_standin(
+    layout: str,
+    out_dir,
+    seed: int = 0,
+    *,
+    corpus: str | None = None,
+    weights_format: str | None = None,
+    shards: int | None = None,
+    num_reserved: int = 20,
+) -> Path:
     """Write a stand-in checkpoint to `out_dir` (replacing it) and return its path.
 
     Defaults: 13b -> safetensors in 2 shards with model.safetensors.index.json;
@@ -200,16 +218,22 @@ def make_standin(layout: str, out_dir, seed: int = 0, *, corpus: str | None = No
     (out / "config.json").write_text(json.dumps(cfg, indent=2), encoding="utf-8")
     _write_weights(random_weights(cfg, seed), out, weights_format, shards)
     tok_cfg = {
-        "add_bos_token": False, "add_eos_token": False,
-        "bos_token": _token("<s>"), "eos_token": _token("</s>"),
-        "unk_token": _token("<unk>"), "pad_token": _token("<unk>"),
-        "clean_up_tokenization_spaces": False, "model_max_length": 4096,
-        "sp_model_kwargs": {}, "tokenizer_class": "BaichuanTokenizer", "use_fast": False,
+        "add_bos_token": False,
+        "add_eos_token": False,
+        "bos_token": _token("<s>"),
+        "eos_token": _token("</s>"),
+        "unk_token": _token("<unk>"),
+        "pad_token": _token("<unk>"),
+        "clean_up_tokenization_spaces": False,
+        "model_max_length": 4096,
+        "sp_model_kwargs": {},
+        "tokenizer_class": "BaichuanTokenizer",
+        "use_fast": False,
     }
     (out / "tokenizer_config.json").write_text(json.dumps(tok_cfg, indent=2), encoding="utf-8")
-    (out / "special_tokens_map.json").write_text(json.dumps(
-        {k: tok_cfg[k] for k in ("bos_token", "eos_token", "unk_token", "pad_token")}, indent=2),
-        encoding="utf-8")
+    (out / "special_tokens_map.json").write_text(
+        json.dumps({k: tok_cfg[k] for k in ("bos_token", "eos_token", "unk_token", "pad_token")}, indent=2), encoding="utf-8"
+    )
     gen = {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2}
     (out / "generation_config.json").write_text(json.dumps(gen, indent=2), encoding="utf-8")
     return out

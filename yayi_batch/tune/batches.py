@@ -31,8 +31,8 @@ def batch_order(rows: list[TokenRow], batch_size: int, seed: int, epoch: int, wi
     batches = []
     span = batch_size * window
     for w in range(0, len(idx), span):
-        chunk = sorted(idx[w:w + span], key=lambda i: len(rows[i].input_ids))
-        batches += [chunk[b:b + batch_size] for b in range(0, len(chunk), batch_size)]
+        chunk = sorted(idx[w : w + span], key=lambda i: len(rows[i].input_ids))
+        batches += [chunk[b : b + batch_size] for b in range(0, len(chunk), batch_size)]
     rng.shuffle(batches)
     return batches
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from yayi_batch.report.charts import column_chart
 
-_STYLE = ("body{font-family:system-ui,sans-serif;max-width:760px;margin:2em auto;color:#222}"
-          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
-          ".bar{fill:#4c78a8}.grid{stroke:#eee}.axis{font-size:11px;fill:#555}")
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:760px;margin:2em auto;color:#222}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
+    ".bar{fill:#4c78a8}.grid{stroke:#eee}.axis{font-size:11px;fill:#555}"
+)
 
 
 def smoothed_loss(history: list[dict], buckets: int = 60) -> list[tuple[str, float]]:
@@ -20,7 +22,7 @@ def smoothed_loss(history: list[dict], buckets: int = 60) -> list[tuple[str, flo
     size = max(1, -(-len(history) // buckets))
     out = []
     for i in range(0, len(history), size):
-        part = history[i:i + size]
+        part = history[i : i + size]
         out.append((str(part[-1]["step"]), sum(h["loss"] for h in part) / len(part)))
     return out
 

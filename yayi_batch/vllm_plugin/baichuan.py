@@ -58,17 +58,18 @@ from .layout import (
 
 
 class BaichuanMLP(nn.Module):
-    def __init__(self, hidden_size: int, intermediate_size: int, hidden_act: str,
-                 quant_config: QuantizationConfig | None = None, prefix: str = ""):
+    def __init__(
+        self, hidden_size: int, intermediate_size: int, hidden_act: str, quant_config: QuantizationConfig | None = None, prefix: str = ""
+    ):
         super().__init__()
         if hidden_act != "silu":
             raise ValueError(f"Unsupported activation {hidden_act!r}: Baichuan uses silu")
         self.gate_up_proj = MergedColumnParallelLinear(
-            hidden_size, [intermediate_size] * 2, bias=False,
-            quant_config=quant_config, prefix=f"{prefix}.gate_up_proj")
+            hidden_size, [intermediate_size] * 2, bias=False, quant_config=quant_config, prefix=f"{prefix}.gate_up_proj"
+        )
         self.down_proj = RowParallelLinear(
-            intermediate_size, hidden_size, bias=False,
-            quant_config=quant_config, prefix=f"{prefix}.down_proj")
+            intermediate_size, hidden_size, bias=False, quant_config=quant_config, prefix=f"{prefix}.down_proj"
+        )
         self.act_fn = SiluAndMul()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -78,8 +79,14 @@ class BaichuanMLP(nn.Module):
 
 
 class BaichuanAttention(nn.Module):
-    def __init__(self, config, pos_embedding: str, cache_config: CacheConfig | None = None,
-                 quant_config: QuantizationConfig | None = None, prefix: str = ""):
+    def __init__(
+        self,
+        config,
+        pos_embedding: str,
+        cache_config: CacheConfig | None = None,
+        quant_config: QuantizationConfig | None = None,
+        prefix: str = "",
+    ):
         super().__init__()
         hidden_size = config.hidden_size
         tp_size = get_tensor_model_parallel_world_size()
@@ -94,31 +101,41 @@ class BaichuanAttention(nn.Module):
 
         # Checkpoint tensor `W_pack` = [q; k; v] rows; loaded split into the three shards.
         self.qkv_proj = QKVParallelLinear(
-            hidden_size, self.head_dim, self.total_num_heads, self.total_num_heads,
-            bias=False, quant_config=quant_config, prefix=f"{prefix}.qkv_proj")
+            hidden_size,
+            self.head_dim,
+            self.total_num_heads,
+            self.total_num_heads,
+            bias=False,
+            quant_config=quant_config,
+            prefix=f"{prefix}.qkv_proj",
+        )
         self.o_proj = RowParallelLinear(
-            self.total_num_heads * self.head_dim, hidden_size, bias=False,
-            quant_config=quant_config, prefix=f"{prefix}.o_proj")
+            self.total_num_heads * self.head_dim, hidden_size, bias=False, quant_config=quant_config, prefix=f"{prefix}.o_proj"
+        )
 
         slopes = None
         if pos_embedding == ALIBI:
             rank = get_tensor_model_parallel_rank()
             all_slopes = alibi_slopes(self.total_num_heads)
-            slopes = all_slopes[rank * self.num_heads:(rank + 1) * self.num_heads]
+            slopes = all_slopes[rank * self.num_heads : (rank + 1) * self.num_heads]
         else:
-            rope_parameters = getattr(config, "rope_parameters", None) or {
-                "rope_type": "default", "rope_theta": DEFAULT_ROPE_THETA}
+            rope_parameters = getattr(config, "rope_parameters", None) or {"rope_type": "default", "rope_theta": DEFAULT_ROPE_THETA}
             self.rotary_emb = get_rope(
                 self.head_dim,
-                max_position=getattr(config, "max_position_embeddings", None)
-                or getattr(config, "model_max_length", 4096),
+                max_position=getattr(config, "max_position_embeddings", None) or getattr(config, "model_max_length", 4096),
                 is_neox_style=True,
                 rope_parameters=rope_parameters,
             )
         self.attn = Attention(
-            self.num_heads, self.head_dim, scaling, num_kv_heads=self.num_heads,
-            alibi_slopes=slopes, cache_config=cache_config, quant_config=quant_config,
-            prefix=f"{prefix}.attn")
+            self.num_heads,
+            self.head_dim,
+            scaling,
+            num_kv_heads=self.num_heads,
+            alibi_slopes=slopes,
+            cache_config=cache_config,
+            quant_config=quant_config,
+            prefix=f"{prefix}.attn",
+        )
 
     def forward(self, positions: torch.Tensor, hidden_states: torch.Tensor) -> torch.Tensor:
         qkv, _ = self.qkv_proj(hidden_states)
@@ -130,18 +147,23 @@ class BaichuanAttention(nn.Module):
 
 
 class BaichuanDecoderLayer(nn.Module):
-    def __init__(self, config, pos_embedding: str, cache_config: CacheConfig | None = None,
-                 quant_config: QuantizationConfig | None = None, prefix: str = ""):
+    def __init__(
+        self,
+        config,
+        pos_embedding: str,
+        cache_config: CacheConfig | None = None,
+        quant_config: QuantizationConfig | None = None,
+        prefix: str = "",
+    ):
         super().__init__()
-        self.self_attn = BaichuanAttention(config, pos_embedding, cache_config, quant_config,
-                                           prefix=f"{prefix}.self_attn")
-        self.mlp = BaichuanMLP(config.hidden_size, config.intermediate_size, config.hidden_act,
-                               quant_config, prefix=f"{prefix}.mlp")
+        self.self_attn = BaichuanAttention(config, pos_embedding, cache_config, quant_config, prefix=f"{prefix}.self_attn")
+        self.mlp = BaichuanMLP(config.hidden_size, config.intermediate_size, config.hidden_act, quant_config, prefix=f"{prefix}.mlp")
         self.input_layernorm = RMSNorm(config.hidden_size, eps=config.rms_norm_eps)
         self.post_attention_layernorm = RMSNorm(config.hidden_size, eps=config.rms_norm_eps)
 
-    def forward(self, positions: torch.Tensor, hidden_states: torch.Tensor,
-                residual: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, positions: torch.Tensor, hidden_states: torch.Tensor, residual: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         if residual is None:
             residual = hidden_states
             hidden_states = self.input_layernorm(hidden_states)
@@ -163,32 +185,33 @@ class BaichuanModel(nn.Module):
         self.config = config
         if get_pp_group().is_first_rank:
             self.embed_tokens = VocabParallelEmbedding(
-                config.vocab_size, config.hidden_size, quant_config=quant_config,
-                prefix=f"{prefix}.embed_tokens")
+                config.vocab_size, config.hidden_size, quant_config=quant_config, prefix=f"{prefix}.embed_tokens"
+            )
         else:
             self.embed_tokens = PPMissingLayer()
         self.start_layer, self.end_layer, self.layers = make_layers(
             config.num_hidden_layers,
-            lambda prefix: BaichuanDecoderLayer(config, pos_embedding, cache_config,
-                                                quant_config, prefix=prefix),
+            lambda prefix: BaichuanDecoderLayer(config, pos_embedding, cache_config, quant_config, prefix=prefix),
             prefix=f"{prefix}.layers",
         )
         if get_pp_group().is_last_rank:
             self.norm = RMSNorm(config.hidden_size, eps=config.rms_norm_eps)
         else:
             self.norm = PPMissingLayer()
-        self.make_empty_intermediate_tensors = make_empty_intermediate_tensors_factory(
-            ["hidden_states", "residual"], config.hidden_size)
+        self.make_empty_intermediate_tensors = make_empty_intermediate_tensors_factory(["hidden_states", "residual"], config.hidden_size)
 
     def embed_input_ids(self, input_ids: torch.Tensor) -> torch.Tensor:
         return self.embed_tokens(input_ids)
 
-    def forward(self, input_ids: torch.Tensor | None, positions: torch.Tensor,
-                intermediate_tensors: IntermediateTensors | None,
-                inputs_embeds: torch.Tensor | None = None) -> torch.Tensor | IntermediateTensors:
+    def forward(
+        self,
+        input_ids: torch.Tensor | None,
+        positions: torch.Tensor,
+        intermediate_tensors: IntermediateTensors | None,
+        inputs_embeds: torch.Tensor | None = None,
+    ) -> torch.Tensor | IntermediateTensors:
         if get_pp_group().is_first_rank:
-            hidden_states = inputs_embeds if inputs_embeds is not None \
-                else self.embed_input_ids(input_ids)
+            hidden_states = inputs_embeds if inputs_embeds is not None else self.embed_input_ids(input_ids)
             residual = None
         else:
             assert intermediate_tensors is not None
@@ -216,12 +239,11 @@ class BaichuanForCausalLM(nn.Module, SupportsPP, SupportsQuant):
         self.norm_head = use_norm_head(config)
         if self.norm_head and getattr(config, "tie_word_embeddings", False):
             raise ValueError("Baichuan 2 NormHead with tied embeddings is not supported")
-        self.model = BaichuanModel(vllm_config=vllm_config, prefix=maybe_prefix(prefix, "model"),
-                                   pos_embedding=self.pos_embedding)
+        self.model = BaichuanModel(vllm_config=vllm_config, prefix=maybe_prefix(prefix, "model"), pos_embedding=self.pos_embedding)
         if get_pp_group().is_last_rank:
-            self.lm_head = ParallelLMHead(config.vocab_size, config.hidden_size,
-                                          quant_config=quant_config,
-                                          prefix=maybe_prefix(prefix, "lm_head"))
+            self.lm_head = ParallelLMHead(
+                config.vocab_size, config.hidden_size, quant_config=quant_config, prefix=maybe_prefix(prefix, "lm_head")
+            )
             if getattr(config, "tie_word_embeddings", False):
                 self.lm_head = self.lm_head.tie_weights(self.model.embed_tokens)
             self.logits_processor = LogitsProcessor(config.vocab_size)
@@ -236,9 +258,13 @@ class BaichuanForCausalLM(nn.Module, SupportsPP, SupportsQuant):
     def embed_input_ids(self, input_ids: torch.Tensor) -> torch.Tensor:
         return self.model.embed_input_ids(input_ids)
 
-    def forward(self, input_ids: torch.Tensor | None, positions: torch.Tensor,
-                intermediate_tensors: IntermediateTensors | None = None,
-                inputs_embeds: torch.Tensor | None = None) -> torch.Tensor | IntermediateTensors:
+    def forward(
+        self,
+        input_ids: torch.Tensor | None,
+        positions: torch.Tensor,
+        intermediate_tensors: IntermediateTensors | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+    ) -> torch.Tensor | IntermediateTensors:
         return self.model(input_ids, positions, intermediate_tensors, inputs_embeds)
 
     def compute_logits(self, hidden_states: torch.Tensor) -> torch.Tensor | None:

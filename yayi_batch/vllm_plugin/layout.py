@@ -41,7 +41,7 @@ def _get(config: Any, key: str, default: Any = None) -> Any:
 
 
 def position_embedding(config: Any, architecture: str | None = None) -> str:
-    """"ALIBI" or "ROPE" for a Baichuan config (a dict or a config object).
+    """ "ALIBI" or "ROPE" for a Baichuan config (a dict or a config object).
 
     An explicit `position_embedding` key wins. Otherwise the rule of vLLM's former in-tree
     baichuan.py: `BaiChuanForCausalLM` (Baichuan-7B) is rotary; `BaichuanForCausalLM` is rotary
@@ -75,10 +75,7 @@ def use_norm_head(config: Any) -> bool:
 
 def max_positions(config: Any) -> int | None:
     """The model's own context limit: the smallest of the keys vLLM reads that Baichuan uses."""
-    values = [
-        v for v in (_get(config, "max_position_embeddings"), _get(config, "model_max_length"))
-        if isinstance(v, int) and v > 0
-    ]
+    values = [v for v in (_get(config, "max_position_embeddings"), _get(config, "model_max_length")) if isinstance(v, int) and v > 0]
     return min(values) if values else None
 
 
@@ -101,6 +98,7 @@ def alibi_slopes(num_heads: int) -> list[float]:
 
 
 # ---- weight names -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class WeightTarget:

@@ -16,8 +16,9 @@ from ray.data._internal.planner.plan_write_op import WRITE_UUID_KWARG_NAME
 from ray.data.block import BlockAccessor
 from ray.data.datasource import BlockBasedFileDatasink, FilenameProvider
 
-from yayi_batch.fs import arrow_filesystem, filesystem, join
-from yayi_batch.write.paths import part_prefix, partition_dir, safe_partition_value, staging_dir
+from yayi_batch.fs import arrow_filesystem
+from yayi_batch.write.paths import part_prefix, partition_dir, safe_partition_value
+from yayi_batch.write.staged import StagedRun
 from yayi_batch.write.tables import explode, write_table
 
 
@@ -49,17 +50,16 @@ class TablesSink(BlockBasedFileDatasink):
     there first, then swaps); `markers` puts a word after the run in a table's file names.
     """
 
-    def __init__(self, output: str, storage_options: dict[str, Any], run_id: str, run_date: str,
-                 split: Callable[[pa.Table], dict[str, pa.Table]] = explode, subdir: str = "",
-                 markers: dict[str, str] | None = None):
-        fs, base = filesystem(output, storage_options)
-        self.root = join(staging_dir(base, run_id), subdir) if subdir else staging_dir(base, run_id)
-        super().__init__(self.root, filesystem=arrow_filesystem(fs), try_create_dir=False,
-                         filename_provider=PartFilenames(run_id))
-        self.output = output
-        self.storage_options = storage_options
-        self.run_id = run_id
-        self.run_date = run_date
+    def __init__(
+        self,
+        run: StagedRun,
+        split: Callable[[pa.Table], dict[str, pa.Table]] = explode,
+        subdir: str = "",
+        markers: dict[str, str] | None = None,
+    ):
+        self.root = run.folder(subdir) if subdir else run.path
+        super().__init__(self.root, filesystem=arrow_filesystem(run.fs), try_create_dir=False, filename_provider=PartFilenames(run.run_id))
+        self.run = run
         self.split = split
         self.markers = markers or {}
 
@@ -68,12 +68,12 @@ class TablesSink(BlockBasedFileDatasink):
         if table.num_rows == 0:
             return
         name = self.filename_provider.get_filename_for_task(ctx.kwargs[WRITE_UUID_KWARG_NAME], ctx.task_idx)
-        fs, _ = filesystem(self.output, self.storage_options)
-        prefix = part_prefix(self.run_id)
+        run = self.run
+        prefix = part_prefix(run.run_id)
         for table_name, rows in self.split(table).items():
             if rows.num_rows:
                 marked = prefix + self.markers.get(table_name, "") + name.removeprefix(prefix)
-                write_table(fs, partition_dir(self.root, table_name, self.run_date), rows, self.run_id, name=marked)
+                write_table(run.fs, partition_dir(self.root, table_name, run.run_date), rows, run.run_id, name=marked)
 
     def get_name(self) -> str:
         return "YayiTables"

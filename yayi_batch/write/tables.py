@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 
 from yayi_batch.fs import join
 from yayi_batch.schema import ANSWER_RECORD_TABLES, ANSWERS, TABLES, Table
-from yayi_batch.write.paths import part_prefix, partition_dir
+from yayi_batch.write.paths import part_prefix
+from yayi_batch.write.staged import StagedRun
 
 
 def write_table(fs: Any, folder: str, table: pa.Table, run_id: str, name: str | None = None) -> str:
@@ -47,6 +48,6 @@ def explode(block: pa.Table) -> dict[str, pa.Table]:
     return tables
 
 
-def staged_counts(fs: Any, stage: str, run_date: str) -> dict[str, int]:
-    """Rows per table staged for `run_date` under `stage`, from the Parquet footers."""
-    return {table: count_rows(fs, partition_dir(stage, table, run_date)) for table in TABLES}
+def staged_counts(run: StagedRun) -> dict[str, int]:
+    """Rows per table the run staged, from the Parquet footers."""
+    return {table: count_rows(run.fs, run.table_dir(table)) for table in TABLES}

@@ -1,0 +1,107 @@
+"""A confidence for every extracted record, from the log-probabilities of the answer tokens that
+spelled it. Pure module.
+
+The engine returns, per generated token, its text and the log-probability the sampler gave it
+(after guided decoding's mask: what the sampler allowed is what the probabilities describe).
+Each string a record comes from (an entity's text; a relation's type, head and tail; an event's
+type and trigger; an argument's role and value) is found in the raw answer, in answer order, with
+its quotes: the opening quote is where the model decided there is one more item. The tokens that
+overlap those characters make the record's evidence, and its confidence is their geometric mean
+probability, `exp(mean(logprob))`, in [0, 1]. A record whose strings are not in the raw answer (a
+repaired answer, a normalised string) or an answer without log-probabilities gets None.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import replace
+
+from yayi_batch.schema import ArgumentRecord, EntityRecord, EventRecord, Record, RelationRecord
+
+
+class TokenSpans:
+    """The answer's tokens as character spans of the generated text."""
+
+    def __init__(self, text: str, token_texts: Sequence[str], logprobs: Sequence[float]):
+        self.ok = len(token_texts) == len(logprobs) and "".join(token_texts) == text
+        self.starts, self.logprobs = [], list(logprobs)
+        pos = 0
+        for t in token_texts:
+            self.starts.append(pos)
+            pos += len(t)
+        self.ends = [s + len(t) for s, t in zip(self.starts, token_texts)]
+
+    def logprobs_over(self, start: int, end: int) -> list[float]:
+        """The log-probabilities of the tokens that overlap text[start:end]."""
+        first = max(0, bisect_right(self.starts, start) - 1)
+        out = []
+        for i in range(first, len(self.starts)):
+            if self.starts[i] >= end:
+                break
+            if self.ends[i] > start:
+                out.append(self.logprobs[i])
+        return out
+
+
+class _Cursor:
+    """Finds record strings in the raw answer in order; a string not found after the cursor is
+    looked for from the start (an answer may repeat a string, or list fields in another order)."""
+
+    def __init__(self, raw: str):
+        self.raw, self.pos = raw, 0
+
+    def find(self, value: str | None) -> tuple[int, int] | None:
+        if not value:
+            return None
+        for needle in dict.fromkeys((json.dumps(value, ensure_ascii=False), f"'{value}'", value)):
+            at = self.raw.find(needle, self.pos)
+            if at < 0:
+                at = self.raw.find(needle)
+            if at >= 0:
+                self.pos = at + len(needle)
+                return at, at + len(needle)
+        return None
+
+
+def _confidence(spans: TokenSpans, cursor: _Cursor, values: Sequence[str | None]) -> float | None:
+    evidence: list[float] = []
+    for value in values:
+        found = cursor.find(value)
+        if found is None:
+            return None
+        evidence += spans.logprobs_over(*found)
+    if not evidence:
+        return None
+    return round(math.exp(sum(evidence) / len(evidence)), 6)
+
+
+def with_confidence(
+    records: Sequence[Record], raw: str, token_texts: Sequence[str] | None, token_logprobs: Sequence[float] | None
+) -> list[Record]:
+    """The records with `confidence` set (None where the answer does not allow it)."""
+    if not token_texts or not token_logprobs:
+        return list(records)
+    spans = TokenSpans(raw, token_texts, token_logprobs)
+    if not spans.ok:
+        return list(records)
+    cursor = _Cursor(raw)
+    out: list[Record] = []
+    for r in records:
+        if isinstance(r, EntityRecord):
+            out.append(replace(r, confidence=_confidence(spans, cursor, [r.text])))
+        elif isinstance(r, RelationRecord):
+            out.append(replace(r, confidence=_confidence(spans, cursor, [r.relation, r.head, r.tail])))
+        elif isinstance(r, EventRecord):
+            event = _confidence(spans, cursor, [v for v in (r.trigger, r.event_type) if v])
+            args = tuple(replace(a, confidence=_argument(spans, cursor, a)) for a in r.arguments)
+            out.append(replace(r, confidence=event, arguments=args))
+        else:
+            out.append(r)
+    return out
+
+
+def _argument(spans: TokenSpans, cursor: _Cursor, a: ArgumentRecord) -> float | None:
+    return _confidence(spans, cursor, [a.role, a.argument])

@@ -1,0 +1,1 @@
+"""`yayi-batch plan`: what a run would do and cost, before any model work."""
