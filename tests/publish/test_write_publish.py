@@ -21,7 +21,7 @@ from yayi_batch.read import InputError, list_parquet_files
 from yayi_batch.schema import TABLES
 from yayi_batch.write.paths import partition_dir, safe_partition_value
 from yayi_batch.write.sink import TablesSink
-from yayi_batch.write.staged import StagedRun
+from yayi_batch.write.staged import PUBLISH_STARTED, StagedRun
 from yayi_batch.write.tables import staged_counts
 
 TEXT = "Acme Corp hired John Smith in Paris."
@@ -219,7 +219,7 @@ def test_publish_killed_midway_resumes_without_losing_or_doubling_files(local_ra
     build_documents(run, n_tasks=2, passthrough=["title"])
     counts = staged_counts(run)
     # The killed attempt: marked, cleared the old partition, moved the answers, then died.
-    run.mark("publish")
+    run.mark(PUBLISH_STARTED)
     src, dst = partition_dir(stage, "answers", "2026-11-25"), partition_dir(out, "answers", "2026-11-25")
     fs.makedirs(dst, exist_ok=True)
     for path in fs.find(src):

@@ -22,15 +22,26 @@ from typing import Any
 
 import pyarrow as pa
 
-from yayi_batch.config import JobConfig
+from yayi_batch.config import ConfigError, JobConfig
 from yayi_batch.model.profiles import PROFILES, PromptStyle
 from yayi_batch.prompts.json_schema import answer_schema
 from yayi_batch.schema import FinishReason, Task
 from yayi_batch.schema.columns import GENERATED_ROWS
 
 
-class MissingApiKey(ValueError):
+class MissingApiKey(ConfigError):
     """The environment variable named by engine.openai.api_key_env is not set."""
+
+
+def api_key(cfg: JobConfig) -> str:
+    """The endpoint's key, from the environment of the process that runs the job (the driver):
+    read once there, before any work, and handed to the request actors, which may run on nodes
+    whose environment lacks it."""
+    o = cfg.engine.openai
+    key = os.environ.get(o.api_key_env)
+    if not key:
+        raise MissingApiKey(f"engine.openai.api_key_env: the environment variable {o.api_key_env} is not set")
+    return key
 
 
 def request_body(row: dict[str, Any], cfg: JobConfig) -> dict[str, Any]:
@@ -137,11 +148,8 @@ class RateLimiter:
 class EndpointRequests:
     """A batch of prompt rows -> the same rows with the engine's columns (one per row, in order)."""
 
-    def __init__(self, cfg: JobConfig, n_actors: int = 1):
+    def __init__(self, cfg: JobConfig, key: str, n_actors: int = 1):
         o = cfg.engine.openai
-        key = os.environ.get(o.api_key_env)
-        if not key:
-            raise MissingApiKey(f"engine.openai.api_key_env: the environment variable {o.api_key_env} is not set")
         self.cfg, self.key = cfg, key
         self.chat = PROFILES[cfg.model.profile].style is PromptStyle.CHAT
         share = max(1, n_actors)

@@ -8,6 +8,7 @@ batch, and Ray restarts that actor. The row pre/post-processing is pure (generat
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from ray.data import ActorPoolStrategy, Dataset
@@ -69,20 +70,41 @@ def generate(prompts: Dataset, cfg: JobConfig, model: ResolvedModel) -> Dataset:
     """Run the prompt rows through the engine (vLLM, or an OpenAI-compatible endpoint); one output
     row per input row."""
     if cfg.engine.backend == "openai":
-        from yayi_batch.generate.endpoint import EndpointRequests
+        from yayi_batch.generate.endpoint import EndpointRequests, api_key
 
         return prompts.map_batches(
             EndpointRequests,
-            fn_constructor_args=(cfg, cfg.engine.concurrency),
+            fn_constructor_args=(cfg, api_key(cfg), cfg.engine.concurrency),
             batch_format="pyarrow",
             batch_size=cfg.engine.batch_size,
             compute=ActorPoolStrategy(size=cfg.engine.concurrency),
             num_cpus=LIGHT_STAGE_CPUS,
         )
-    prompts = mark_faults(prompts, cfg)
-    processor = build_processor(
-        processor_config(cfg, model),
-        preprocess=Preprocess(cfg),
-        postprocess=Postprocess(cfg),
-    )
-    return processor(prompts)
+    return processor(cfg, model)(mark_faults(prompts, cfg))
+
+
+_PROCESSORS: dict[tuple[str, str], Any] = {}
+_BUILDING = threading.Lock()
+
+
+def processor(cfg: JobConfig, model: ResolvedModel) -> Any:
+    """The ray.data.llm processor of this config and model, built once per driver process.
+
+    Building it costs seconds on the driver (torch and vLLM's modules, the model's config, the
+    telemetry actor): `warm_up` starts that in a thread while the prepare pass runs, and the
+    extract and retry passes then share the one processor.
+    """
+    key = (cfg.model_dump_json(include={"model", "engine", "sampling"}), model.path)
+    with _BUILDING:
+        if key not in _PROCESSORS:
+            _PROCESSORS[key] = build_processor(processor_config(cfg, model), preprocess=Preprocess(cfg), postprocess=Postprocess(cfg))
+        return _PROCESSORS[key]
+
+
+def warm_up(cfg: JobConfig, model: ResolvedModel) -> None:
+    """Build the processor in the background (a daemon thread); `generate` waits for it."""
+    if cfg.engine.backend == "vllm":
+        threading.Thread(target=processor, args=(cfg, model), name="yayi-engine-warm-up", daemon=True).start()
+
+
+generate.warm_up = warm_up  # type: ignore[attr-defined]  # the runner starts it when the real engine runs

@@ -12,9 +12,9 @@ import json
 from typing import Any
 
 from yayi_batch.fs import join
-from yayi_batch.schema import TABLES, Pass, RunId
+from yayi_batch.schema import TABLES, RunId
 from yayi_batch.write.paths import part_prefix, partition_dir
-from yayi_batch.write.staged import StagedRun
+from yayi_batch.write.staged import PUBLISH_STARTED, StagedRun
 from yayi_batch.write.tables import write_table
 
 
@@ -76,9 +76,9 @@ def publish(run: StagedRun, manifest: dict[str, Any], *, incremental: bool = Fal
     fs, output, run_id, run_date, stage = run.fs, run.output, run.run_id, run.run_date, run.path
     fs.invalidate_cache()
     counts: dict[str, int] = {}
-    resumed = run.done(Pass.PUBLISH)
+    resumed = run.done(PUBLISH_STARTED)
     if not resumed:
-        run.mark(Pass.PUBLISH)
+        run.mark(PUBLISH_STARTED)
     fs.rm(join(output, "_SUCCESS"), recursive=False) if fs.exists(join(output, "_SUCCESS")) else None
     for table in TABLES:
         src, dst = partition_dir(stage, table, run_date), partition_dir(output, table, run_date)
@@ -96,9 +96,5 @@ def publish(run: StagedRun, manifest: dict[str, Any], *, incremental: bool = Fal
         json.dump(manifest, fh, indent=2, ensure_ascii=False, default=str)
     with fs.open(join(output, "_SUCCESS"), "w") as fh:
         fh.write(run_id + "\n")
-    if fs.exists(stage):  # object stores have no folders: moving every file may have removed it
-        fs.rm(stage, recursive=True)
-    staging_root = join(output, "_staging")
-    if fs.exists(staging_root) and not fs.ls(staging_root):
-        fs.rm(staging_root, recursive=True)  # leave no empty folder behind on local disks
+    run.discard()
     return counts

@@ -36,7 +36,7 @@ from yayi_batch.publish.iceberg_tables import (
 )
 from yayi_batch.resources import LIGHT_STAGE_CPUS
 from yayi_batch.schema import TABLES, Pass, RunId, Table
-from yayi_batch.write.staged import StagedRun
+from yayi_batch.write.staged import PUBLISH_STARTED, StagedRun
 from yayi_batch.write.tables import count_rows
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,8 @@ def publish_iceberg(run: StagedRun, manifest: dict[str, Any], cfg: JobConfig) ->
     props = catalog_properties(cfg.output.path, ice.catalog, cfg.output.storage_options)
     catalog = load_catalog(ice.catalog_name, props)
     fs = run.fs
-    if not run.done(Pass.PUBLISH):
-        run.mark(Pass.PUBLISH)
+    if not run.done(PUBLISH_STARTED):
+        run.mark(PUBLISH_STARTED)
     if fs.exists(join(run.output, "_SUCCESS")):
         fs.rm(join(run.output, "_SUCCESS"))
     run_date = dt.date.fromisoformat(run.run_date)
@@ -94,8 +94,7 @@ def publish_iceberg(run: StagedRun, manifest: dict[str, Any], cfg: JobConfig) ->
         json.dump(manifest, fh, indent=2, ensure_ascii=False, default=str)
     with fs.open(join(run.output, "_SUCCESS"), "w") as fh:
         fh.write(run.run_id + "\n")
-    if fs.exists(run.path):
-        fs.rm(run.path, recursive=True)
+    run.discard()
     return manifest
 
 

@@ -44,6 +44,10 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., Any] = generate) -> RunSum
     if published is not None and not cfg.output.force and not staged.exists():
         log.info("run %s is already published (same date, config and inputs): nothing to do", job.id)
         return RunSummary.already_published(published)
+    if cfg.engine.backend == "openai":
+        from yayi_batch.generate.endpoint import api_key
+
+        api_key(cfg)  # a missing key is one line now, not an actor's traceback later
     with _storage_faults(job, "checking the output"):
         _warn_other_stagings(staged.fs, staged.output, job.id)
         _check_writable(job)  # before Ray starts and before the model loads
@@ -52,6 +56,9 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., Any] = generate) -> RunSum
     has_rows = job.inputs.rows() > 0
     if has_rows:
         job = job.with_model()  # on every node of the cluster, never from the driver's disk alone
+        warm_up = getattr(generate_fn, "warm_up", None)
+        if warm_up is not None and not staged.done(Pass.EXTRACT):
+            warm_up(cfg, job.model)  # the engine's processor builds while the prepare pass runs
     else:
         log.info("run %s: the %d input shard(s) hold no rows: nothing to extract, publishing zero documents", job.id, len(job.inputs.files))
     resumed = [p.name.value for p in specs if staged.done(p.name)]
@@ -69,7 +76,7 @@ def run(cfg: JobConfig, *, generate_fn: Callable[..., Any] = generate) -> RunSum
             continue
         with _storage_faults(job, "publishing" if spec.name is Pass.PUBLISH else f"pass {spec.name.value}"):
             results[spec.name] = spec.run(job, results)
-            if spec.name is not Pass.PUBLISH:  # publishing marks itself before its first move
+            if spec.name is not Pass.PUBLISH:  # a published run leaves no staging folder to mark
                 staged.mark(spec.name)
                 staged.remove(f"_checkpoint/{spec.name.value}")  # kept until the mark: see run/checkpoint.py
     manifest = results[Pass.PUBLISH]["manifest"]

@@ -24,6 +24,9 @@ from yayi_batch.schema import Pass
 from yayi_batch.write.paths import partition_dir, staging_dir
 
 CHUNKS, PROMPTS, RETRY_PROMPTS = "chunks", "prompts", "retry_prompts"  # staged rows of the prepare and retry passes
+# Marked before publishing moves or commits anything: a publish that finds it resumes (it is never
+# skipped as done, since a finished publish leaves no staging folder).
+PUBLISH_STARTED = "publish_started"
 
 
 def _name(step: Pass | str) -> str:
@@ -69,6 +72,14 @@ class StagedRun:
         """Start the run afresh: whatever an attempt left behind before its first pass finished."""
         if self.exists():
             self.fs.rm(self.path, recursive=True)
+
+    def discard(self) -> None:
+        """The staging folder gone once the run is published (and `_staging/` when it is empty)."""
+        if self.fs.exists(self.path):  # object stores have no folders: moving every file may have removed it
+            self.fs.rm(self.path, recursive=True)
+        root = join(self.output, "_staging")
+        if self.fs.exists(root) and not self.fs.ls(root):
+            self.fs.rm(root, recursive=True)  # leave no empty folder behind on local disks
 
     def remove(self, relative: str) -> None:
         path = join(self.path, relative)
