@@ -61,6 +61,14 @@ def local_ray(ray_session):
 
 
 @pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A tiny random Llama folder (model files, tokenizer, chat template), made once per run."""
+    from yayi_batch.testing.tiny_model import tiny_model_folder
+
+    return tiny_model_folder(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="session")
 def real_engine():
     """The real engine tier: the embedded default model on vLLM's CPU build (the model is
     converted and merged into the cache by the first run that needs it)."""

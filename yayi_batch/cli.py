@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from importlib import resources
 
+from yayi_batch.cli_args import add_overrides
 from yayi_batch.config import ConfigError, JobConfig, load_config
 from yayi_batch.failures import ExitCode, exit_code
 
@@ -30,14 +31,7 @@ def demo_config(output: str, overrides: Sequence[str] = ()) -> JobConfig:
 
 
 def _run_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config field, e.g. --set engine.batch_size=32 (repeatable)",
-    )
+    add_overrides(p, "override a config field, e.g. --set engine.batch_size=32 (repeatable)")
     p.add_argument("--input", help="shortcut for --set input.paths=[...]")
     p.add_argument("--output", help="shortcut for --set output.path=...")
     p.add_argument("--run-date", help="shortcut for --set output.run_date=YYYY-MM-DD")

@@ -31,13 +31,6 @@ DOCS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    from yayi_batch.testing.tiny_model import tiny_model_folder
-
-    return tiny_model_folder(tmp_path_factory.mktemp("tiny"))
-
-
 def corpus(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

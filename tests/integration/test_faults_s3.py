@@ -19,8 +19,9 @@ from yayi_batch.testing.s3 import ThrottlingProxy, restartable_moto_s3
 
 
 @pytest.fixture(scope="module")
-def lake(local_ray, tmp_path_factory):
-    """moto with the corpus and a clean run published at lake/clean."""
+def lake(ray_session, tmp_path_factory):
+    """moto with the corpus and a clean run published at lake/clean (module-scoped, so on the
+    session's Ray; each test asks for `local_ray` too, which restarts it after a cluster test)."""
     tmp = tmp_path_factory.mktemp("lake")
     with restartable_moto_s3("corpus", "lake") as (fs, options, control):
         upload_corpus(fs, tmp)
@@ -75,7 +76,9 @@ def test_s3_outage_of_a_few_seconds_mid_run_is_retried_and_publishes_the_clean_r
 
 def test_s3_throttling_503_slowdown_is_retried_and_publishes_the_clean_rows(lake, tmp_path):
     fs, options, control, clean, want = lake
-    proxy = ThrottlingProxy(control.port, every=3)  # every third request: 503 SlowDown
+    # Every 12th request: 503 SlowDown (every third also passes, in six times the time: each
+    # throttled request waits out botocore's backoff).
+    proxy = ThrottlingProxy(control.port, every=12)
     try:
         throttled = {**options, "client_kwargs": {"endpoint_url": f"http://127.0.0.1:{proxy.port}"}}
         summary = run(config(throttled, "s3://lake/throttled"), generate_fn=recording_generate(str(tmp_path / "t.log")))

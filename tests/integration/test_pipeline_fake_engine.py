@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 
 from yayi_batch.config import load_config
 from yayi_batch.run import run
+from yayi_batch.run.passes import passes
 from yayi_batch.schema import TABLES
 from yayi_batch.testing.corpus import DOCS, base_overrides
 from yayi_batch.testing.fake_engine import fake_generate
@@ -54,6 +55,14 @@ def test_fake_engine_run_accounts_for_every_document(local_ray, corpus, tmp_path
     assert len(manifest["inputs"]) == 2 and all(i["size"] > 0 for i in manifest["inputs"])
     assert (out / "_SUCCESS").read_text().strip() == summary.run_id
     assert not (out / "_staging").exists() or not any((out / "_staging").iterdir())
+    # Where the time went: every pass in order, and the operators Ray Data ran inside them.
+    windows = [e for e in summary.timeline if e["operator"] is None]
+    assert [e["pass"] for e in windows] == [p.name.value for p in passes(cfg)]
+    assert {"prepare", "extract", "verify", "publish"} <= {e["pass"] for e in windows}
+    assert all(0 <= e["start"] <= e["end"] for e in summary.timeline)
+    extract_ops = [e for e in summary.timeline if e["pass"] == "extract" and e["operator"]]
+    assert any("ParseAnswers" in e["operator"] for e in extract_ops)
+    assert "timeline" not in manifest["summary"]
 
     # A rerun of the same date and inputs replaces the partitions with identical rows.
     again = run(cfg, generate_fn=fake_generate)

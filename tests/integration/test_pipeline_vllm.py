@@ -49,6 +49,10 @@ def test_real_engine_run_writes_every_table_and_reconciles_counts(real_engine, l
     entities = pl.read_parquet(f"{out}/entities/**/*.parquet")
     for row in entities.filter(pl.col("match") == "exact").iter_rows(named=True):
         assert texts[row["doc_id"]][row["start"] : row["end"]] == row["text"]
+    # A confidence on every row, from the engine's own log-probabilities of the answer tokens.
+    assert entities.height > 0 and entities["confidence"].is_between(0.0, 1.0).all()
+    relations = pl.read_parquet(f"{out}/relations/**/*.parquet")
+    assert relations["confidence"].is_between(0.0, 1.0).all()
 
     assert summary.documents == len(DOCS)
     assert summary.tokens_out == int(answers["tokens_out"].sum()) and summary.tokens_per_s > 0

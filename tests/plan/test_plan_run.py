@@ -8,20 +8,12 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 
 from yayi_batch.config import load_config
 from yayi_batch.plan.cli import main as plan_main
 from yayi_batch.run import run
 from yayi_batch.testing.corpus import DOCS, write_corpus
 from yayi_batch.testing.fake_engine import fake_generate
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    from yayi_batch.testing.tiny_model import tiny_model_folder
-
-    return tiny_model_folder(tmp_path_factory.mktemp("tiny"))
 
 
 def overrides(corpus, out, *extra):

@@ -13,13 +13,6 @@ torch = pytest.importorskip("torch")
 ray = pytest.importorskip("ray")
 
 
-@pytest.fixture(scope="module")
-def tiny_base(tmp_path_factory):
-    from yayi_batch.testing.tiny_model import tiny_model_folder
-
-    return tiny_model_folder(tmp_path_factory.mktemp("tiny-llama"))
-
-
 def tune(out, base, steps):
     from yayi_batch.tune.cli import main
 
@@ -28,14 +21,14 @@ def tune(out, base, steps):
     )
 
 
-def test_tune_checkpoints_resumes_exports_and_merges(tmp_path, tiny_base, local_ray):
+def test_tune_checkpoints_resumes_exports_and_merges(tmp_path, tiny_model, local_ray):
     out = tmp_path / "tune"
-    assert tune(out, tiny_base, 2) == 0
+    assert tune(out, tiny_model, 2) == 0
     first = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [h["step"] for h in first] == [1, 2]
     assert all(h["tokens"] > 0 and h["loss"] > 0 for h in first)
 
-    assert tune(out, tiny_base, 4) == 0  # the same output and run name: resumes at step 2
+    assert tune(out, tiny_model, 4) == 0  # the same output and run name: resumes at step 2
     history = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [h["step"] for h in history] == [1, 2, 3, 4]
     assert history[:2] == first  # carried in the checkpoint, not trained again
@@ -55,10 +48,10 @@ def test_tune_checkpoints_resumes_exports_and_merges(tmp_path, tiny_base, local_
     from yayi_batch.model.resolve import merge_adapter
 
     merged_dir = tmp_path / "merged"
-    merge_adapter(tiny_base, adapter, merged_dir)
+    merge_adapter(tiny_model, adapter, merged_dir)
     ids = torch.tensor([[1, 200, 300, 400, 500]])
     with torch.no_grad():
-        base = AutoModelForCausalLM.from_pretrained(str(tiny_base)).eval()
+        base = AutoModelForCausalLM.from_pretrained(str(tiny_model)).eval()
         plain = base(ids).logits
         unmerged = PeftModel.from_pretrained(base, str(adapter)).eval()(ids).logits
         merged = AutoModelForCausalLM.from_pretrained(str(merged_dir)).eval()(ids).logits

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
+from yayi_batch.cli_args import add_overrides
 from yayi_batch.config import ConfigError
 from yayi_batch.evaluation.bench import BenchSet, PreparedSet, load_sets, prepare
 from yayi_batch.evaluation.cli import evaluate, load_predictions
@@ -162,14 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yayi-batch bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sets", required=True, help="YAML of labelled sets (see benchmarks/ie_sets.yaml)")
     p.add_argument("--config", help="the job config to benchmark (default: the embedded default's demo settings)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a job config field for every run (repeatable)",
-    )
+    add_overrides(p, "override a job config field for every run (repeatable)")
     p.add_argument(
         "--sets-set",
         dest="set_overrides",

@@ -42,6 +42,9 @@ class RunSummary:
     answers_by_attempt: dict[str, int] = field(default_factory=dict)
     tokens_in_by_attempt: dict[str, int] = field(default_factory=dict)
     tokens_out_by_attempt: dict[str, int] = field(default_factory=dict)
+    # Seconds from the run's start: each pass this attempt ran and its Ray Data operators
+    # (run/timeline.py). Returned by run(), not kept in the manifest (written before publishing).
+    timeline: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def tokens_per_s(self) -> float:
@@ -90,6 +93,7 @@ class RunSummary:
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d.pop("timeline")  # the manifest is written before the last passes: run() returns it whole
         d["tokens_per_s"] = round(self.tokens_per_s, 2)
         d["parsed_share"] = round(self.parsed_share, 4)
         return d

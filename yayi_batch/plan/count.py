@@ -38,10 +38,12 @@ class PromptTokens:
             tok = load_tokenizer(resolve_on_this_node(self.spec).tokenizer_path)
             profile = PROFILES[self.spec.profile]
             if profile.style is PromptStyle.CHAT:
+                # As the engine does it: ray.data.llm renders the template to a string, and vLLM
+                # tokenizes that string with the tokenizer's special tokens (the BOS among them).
                 self._count = lambda p: len(
-                    tok.apply_chat_template(
-                        [{"role": "user", "content": p}], add_generation_prompt=True, tokenize=True, return_dict=False, **self.kwargs
-                    )
+                    tok(
+                        tok.apply_chat_template([{"role": "user", "content": p}], add_generation_prompt=True, tokenize=False, **self.kwargs)
+                    )["input_ids"]
                 )
             else:  # the engine tokenizes the wrapped prompt with the tokenizer's special tokens
                 self._count = lambda p: len(tok(profile.wrap(p))["input_ids"])

@@ -43,6 +43,7 @@ from yayi_batch.publish.commit import publish
 from yayi_batch.read import InputError
 from yayi_batch.read.dataset import find_duplicate_ids, read_documents
 from yayi_batch.resources import LIGHT_STAGE_CPUS
+from yayi_batch.run import timeline
 from yayi_batch.run.checkpoint import checkpointed
 from yayi_batch.run.context import Job
 from yayi_batch.run.manifest import build_manifest
@@ -122,14 +123,16 @@ def prepare(job: Job, done: Results) -> dict[str, Any]:
     )
     arrow_fs = arrow_filesystem(run.fs)
     docs = read_documents(job.inputs.fs, list(job.inputs.files), cfg.input, row_hash=bool(dups.later))
-    docs.map_batches(chunker, batch_format="pyarrow", batch_size=64).write_parquet(run.folder(CHUNKS), filesystem=arrow_fs)
+    chunked = docs.map_batches(chunker, batch_format="pyarrow", batch_size=64)
+    chunked.write_parquet(run.folder(CHUNKS), filesystem=arrow_fs)
+    ops = timeline.operators(chunked)
     n_chunk_rows = count_rows(run.fs, run.folder(CHUNKS))
     if n_chunk_rows:  # shards with no rows stage no chunk rows, and so no prompts
         chunks = ray.data.read_parquet(run.folder(CHUNKS), filesystem=arrow_fs, partitioning=None)
-        chunks.map_batches(prompt_rows.BuildPromptRows(cfg.extraction), batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS).write_parquet(
-            run.folder(PROMPTS), filesystem=arrow_fs
-        )
-    return {"chunk_rows": n_chunk_rows, "prompts": count_rows(run.fs, run.folder(PROMPTS))}
+        prompts = chunks.map_batches(prompt_rows.BuildPromptRows(cfg.extraction), batch_format="pyarrow", num_cpus=LIGHT_STAGE_CPUS)
+        prompts.write_parquet(run.folder(PROMPTS), filesystem=arrow_fs)
+        ops += timeline.operators(prompts)
+    return {"chunk_rows": n_chunk_rows, "prompts": count_rows(run.fs, run.folder(PROMPTS)), "operators": ops}
 
 
 def _extract(job: Job, source: str, step: Pass, attempt: int) -> dict[str, Any]:
@@ -159,9 +162,10 @@ def _extract(job: Job, source: str, step: Pass, attempt: int) -> dict[str, Any]:
                 num_cpus=LIGHT_STAGE_CPUS,
             )
             parsed.write_datasink(TablesSink(run))
+            ops = timeline.operators(parsed)
     if cfg.engine.fail_on_error:  # before the pass is marked done: a rerun checks again
         checks.verify_no_engine_errors(checks.engine_failures(run, attempt), run, step.value)
-    return {"prompts": n_prompts, "seconds": time.perf_counter() - t0}
+    return {"prompts": n_prompts, "seconds": time.perf_counter() - t0, "operators": ops if n_prompts else []}
 
 
 def extract(job: Job, done: Results) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from yayi_batch.cli_args import add_overrides
 from yayi_batch.failures import ExitCode
 from yayi_batch.tune.config import TuneConfigError, load_tune_config
 
@@ -19,14 +20,7 @@ from yayi_batch.tune.config import TuneConfigError, load_tune_config
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yayi-batch tune", description=__doc__)
     p.add_argument("--config", help="tune YAML (default: the built-in defaults = configs/tune.yaml)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a field, e.g. --set train.max_steps=10 (repeatable)",
-    )
+    add_overrides(p, "override a field, e.g. --set train.max_steps=10 (repeatable)")
     p.add_argument("--output", help="shortcut for --set output=...")
     p.add_argument("--max-steps", type=int, help="shortcut for --set train.max_steps=N")
     p.add_argument("--data-only", action="store_true", help="write the data and counts, do not train")
