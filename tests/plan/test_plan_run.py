@@ -31,8 +31,9 @@ def overrides(corpus, out, *extra):
 def plan(corpus, out, *extra, tokens_per_s=None):
     sets = [a for o in overrides(corpus, out, *extra) for a in ("--set", o)]
     rates = ["--tokens-per-s", str(tokens_per_s), "--price-in", "0.5", "--price-out", "2"] if tokens_per_s else []
+    before = set(Path(out, "_plan").glob("*.json"))
     assert plan_main(sets + rates) == 0
-    (path,) = list(Path(out, "_plan").glob("*.json"))
+    (path,) = set(Path(out, "_plan").glob("*.json")) - before  # each plan is kept under its run id
     return json.loads(path.read_text())
 
 
