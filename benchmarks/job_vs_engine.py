@@ -134,6 +134,7 @@ def job(args: argparse.Namespace) -> dict:
         "extract_pass_seconds": summary.generate_s,
         "started_s": round(started - t0, 2),  # the process start to run(): imports and the config
         "timeline": summary.timeline,
+        "driver_imported_vllm": "vllm" in sys.modules,  # the engine lives in its actors, never in the driver
     }
 
 

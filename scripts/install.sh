@@ -3,6 +3,7 @@
 #   bash scripts/install.sh          # runtime: what the demo needs
 #   bash scripts/install.sh --dev    # plus the test tools (and the tuning corpora)
 #   bash scripts/install.sh --tune   # runtime plus the corpora `yayi-batch tune` reads
+#   bash scripts/install.sh --baseline   # runtime plus spaCy's small English model (bench --baseline spacy)
 # Env: VENV (default .venv), PYTHON (default python3), TORCH_INDEX_URL (PyTorch's CPU wheel
 # index, https://download.pytorch.org/whl/cpu, where torch 2.13.0+cpu is not in a local wheel folder).
 set -euo pipefail
@@ -12,6 +13,7 @@ PYTHON=${PYTHON:-python3}
 extras=cpu
 [ "${1:-}" = "--dev" ] && extras=cpu,dev,tune   # the tests read the tuning corpora too
 [ "${1:-}" = "--tune" ] && extras=cpu,tune
+[ "${1:-}" = "--baseline" ] && extras=cpu,baseline
 
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 pip=("$VENV/bin/python" -m pip --disable-pip-version-check)

@@ -5,8 +5,10 @@ Every test gets a tier marker from the fixtures it uses (`pytest_collection_modi
 - `ray`: `local_ray`: the one in-process Ray of the test run (started once, shared);
 - `engine`: `real_engine`: the real vLLM CPU engine with a real model, minutes;
 - `cluster`: `ray_cluster`, `ray_head`: `ray start` nodes and `ray job submit`, minutes;
-- `s3` (beside its tier): a module that serves S3 with moto (yayi_batch/testing/s3.py).
-The development tier: `pytest -m "not engine and not cluster"`; the README's command runs all.
+- `s3` (beside its tier): a module that serves S3 with moto (yayi_batch/testing/s3.py);
+- `slow` (beside its tier): every `engine` and `cluster` test, and the `unit`/`ray` tests marked
+  by hand because they take more than ~5 s here (moto faults with backoff, several runs, fuzzing).
+The development tier: `pytest -m "not slow"`; the README's command runs all.
 """
 
 import os
@@ -31,6 +33,8 @@ def pytest_collection_modifyitems(config, items):
         tiers = [tier for tier, fixtures in TIER_FIXTURES.items() if used & fixtures]
         for tier in tiers or ["unit"]:
             item.add_marker(tier)
+        if {"engine", "cluster"} & set(tiers):
+            item.add_marker("slow")
         module = getattr(item, "module", None)
         if module is not None and any(hasattr(module, name) for name in S3_HELPERS):
             item.add_marker("s3")

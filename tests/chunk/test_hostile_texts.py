@@ -103,6 +103,7 @@ def test_5mb_texts_chunk_into_tiles_within_the_budget(name):
     assert all(len(p) <= 20_000 for p in pieces)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(HUGE))
 def test_5mb_texts_through_every_step(name):
     check(*run_steps([name], [HUGE[name]]))

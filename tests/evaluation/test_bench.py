@@ -13,6 +13,7 @@ import pytest
 from yayi_batch.evaluation import bench_cli
 from yayi_batch.evaluation.bench import BenchSet, documents, prepare
 from yayi_batch.labelled.records import LabelledText
+from yayi_batch.parse.calibration import Calibration
 from yayi_batch.schema import Lang, Task
 
 FIXTURES = str(Path(__file__).parents[1] / "labelled" / "fixtures")
@@ -98,3 +99,28 @@ def test_a_bad_sets_file_is_one_line(tmp_path, capsys):
     sets.write_text("sets:\n  - {name: x, format: csv}\n", encoding="utf-8")
     assert bench_cli.main(["--sets", str(sets)]) == 2
     assert "sets.0.format" in capsys.readouterr().out
+
+
+def test_bench_fits_one_calibration_over_its_sets_and_keeps_each_sets_eval(tmp_path, monkeypatch):
+    sets = tmp_path / "sets.yaml"
+    sets.write_text(
+        f"data_root: {FIXTURES}\nsets:\n  - {{name: ner-zh, format: conll-chars, path: chars.bmes,"
+        f" entities: {{PER: 人物, ORG: 机构, LOC: 地点}}}}\n",
+        encoding="utf-8",
+    )
+
+    def run(config, corpus, out, overrides):  # the gold at confidence 0.9, and one wrong mention per document at 0.2
+        _fake_job(0)(config, corpus, out, overrides)
+        part = Path(out) / "entities" / "date=2026-01-01" / "part-0.parquet"
+        right = pl.read_parquet(part).with_columns(confidence=pl.lit(0.9))
+        wrong = right.unique("doc_id").with_columns(type=pl.lit("人物"), text=pl.lit("不在"), start=None, end=None, confidence=pl.lit(0.2))
+        pl.concat([right, wrong]).write_parquet(part)
+        return 2.0
+
+    monkeypatch.setattr(bench_cli, "run_job", run)
+    fitted = tmp_path / "calibration.json"
+    assert bench_cli.main(["--sets", str(sets), "--work", str(tmp_path / "work"), "--fit-calibration", str(fitted)]) == 0
+    calibration = Calibration.load(fitted)
+    assert calibration.knots["ner"] == ((0.2, 0.9), (0.0, 1.0))  # one knot per confidence: what it was right at
+    saved = json.loads((tmp_path / "work" / "ner-zh" / "output" / "_eval" / "eval.json").read_text())
+    assert saved["confidence"]["ner"]["thresholds"][0]["kept"] == 5  # 3 right + 2 wrong at threshold 0.1

@@ -55,6 +55,7 @@ def overrides(folder, out, *extra):
     ]
 
 
+@pytest.mark.slow
 def test_keep_first_skip_bad_file_mixed_ids_and_bad_utf8(local_ray, tmp_path):
     folder, out = corpus(tmp_path / "in"), tmp_path / "out"
     summary = run(
@@ -82,6 +83,7 @@ def test_keep_first_skip_bad_file_mixed_ids_and_bad_utf8(local_ray, tmp_path):
     assert summary.errors_by_kind["duplicate_id"] == 2
 
 
+@pytest.mark.slow
 def test_duplicate_ids_fail_by_default_naming_ids_and_files(local_ray, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

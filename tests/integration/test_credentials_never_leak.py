@@ -23,6 +23,7 @@ def leaks(text: str | bytes) -> list[str]:
     return [s for s in (KEY, SECRET) if s in text]
 
 
+@pytest.mark.slow
 @pytest.mark.s3
 def test_fake_keys_appear_nowhere(local_ray, tmp_path, caplog, capfd):
     # INFO is what the CLI logs at. (At DEBUG, botocore itself logs signed request headers,

@@ -38,6 +38,7 @@ def corpus(tmp_path):
     return folder
 
 
+@pytest.mark.slow
 def test_429_and_500_are_retried_and_a_prompt_that_keeps_failing_is_an_engine_error_row(local_ray, tiny_model, tmp_path, monkeypatch):
     monkeypatch.setenv("ENDPOINT_KEY", KEY)
     out = tmp_path / "out"

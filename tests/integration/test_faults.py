@@ -69,6 +69,7 @@ def snapshot(folder):
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_engine_error_on_one_batch_becomes_error_rows_and_the_rest_completes(local_ray, corpus, tmp_path):
     out = tmp_path / "out"
     summary = run(load_config(None, fault_overrides(corpus, out)), generate_fn=faulty_generate)
@@ -88,6 +89,7 @@ def test_engine_error_on_one_batch_becomes_error_rows_and_the_rest_completes(loc
     assert summary.answer_status.get("engine_error") == 2
 
 
+@pytest.mark.slow
 def test_fail_on_error_stops_the_run_names_the_prompts_and_publishes_nothing(local_ray, corpus, tmp_path):
     out = tmp_path / "out"
     clean = run(
@@ -107,6 +109,7 @@ def test_fail_on_error_stops_the_run_names_the_prompts_and_publishes_nothing(loc
     assert any(k.startswith(f"_staging/{clean.run_id}/answers/") for k in after)
 
 
+@pytest.mark.slow
 def test_count_check_fails_a_corrupted_staging_before_publishing(local_ray, corpus, tmp_path, monkeypatch):
     out = tmp_path / "out"
     overrides = base_overrides(corpus, out) + ["output.report=false", "sampling.retry_truncated=false"]
@@ -210,6 +213,7 @@ def test_read_only_output_fails_in_one_line_and_publishes_nothing(corpus, tmp_pa
     assert snapshot(out) == {"keep.txt": b"published before"}
 
 
+@pytest.mark.slow
 @needs_unshare
 def test_full_disk_fails_in_one_line_naming_the_path_and_publishes_nothing(corpus, tmp_path):
     out = tmp_path / "small"

@@ -17,6 +17,9 @@ from yayi_batch.failures import RunFailed
 from yayi_batch.run import run
 from yayi_batch.testing.s3 import ThrottlingProxy, restartable_moto_s3
 
+# Every test here takes 5-100 s (moto, retries and their backoff, several runs): out of the development tier.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def lake(ray_session, tmp_path_factory):

@@ -22,6 +22,9 @@ from yayi_batch.testing.corpus import base_overrides, write_corpus
 from yayi_batch.testing.fake_engine import fake_generate
 from yayi_batch.testing.s3 import moto_s3
 
+# Every test here takes 5-100 s (moto, retries and their backoff, several runs): out of the development tier.
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("pyiceberg")
 
 

@@ -83,44 +83,43 @@ def test_ray_job_submit_runs_the_job_to_success(ray_head, corpus, tmp_path):
             }
         )
     )
-    submit = subprocess.run(
-        [
-            RAY,
-            "job",
-            "submit",
-            f"--address={address}",
-            "--working-dir",
-            str(REPO),
-            "--no-wait",
-            "--",
-            "python",
-            "jobs/extract.py",
-            "--config",
-            str(config),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert submit.returncode == 0, submit.stdout + submit.stderr
-    job_id = next(line.split("'")[1] for line in submit.stdout.splitlines() if "submitted successfully" in line)
-    status = ""
-    deadline = time.time() + 900
-    while time.time() < deadline:
-        done = subprocess.run([RAY, "job", "status", f"--address={address}", job_id], env=env, capture_output=True, text=True, timeout=60)
-        status = done.stdout + done.stderr  # the CLI logs its answer on stderr
-        # Only the job's final state ends the wait: a status call that fails (the dashboard busy on
-        # a loaded box) is asked again, not taken for the job's failure.
-        if done.returncode == 0 and any(state in status.lower() for state in FINAL_STATES):
-            break
-        time.sleep(5)
-    done = subprocess.run([RAY, "job", "logs", f"--address={address}", job_id], env=env, capture_output=True, text=True, timeout=60)
-    logs = done.stdout + done.stderr
-    assert "succeeded" in status.lower(), status + logs[-4000:]
+    logs = submit_and_wait(env, address, config, timeout=900)
     assert "rows per table" in logs  # the run summary reached the job log
 
     docs = pl.read_parquet(f"{out}/documents/**/*.parquet")
     assert sorted(docs["doc_id"]) == sorted(d[0] for d in DOCS)
     assert (out / "_SUCCESS").is_file()
     assert pl.read_parquet(f"{out}/answers/**/*.parquet").height == int(docs["n_prompts"].sum()) > 0
+
+
+def submit_and_wait(env: dict, address: str, config: Path, timeout: int) -> str:
+    """Submit jobs/extract.py with `ray job submit`, wait for a final state, assert it succeeded and
+    return the job's log."""
+    deadline = time.time() + 300
+    while True:  # the head's job agent starts after `ray start` returns ("No available agent")
+        submit = subprocess.run(
+            [RAY, "job", "submit", f"--address={address}", "--working-dir", str(REPO), "--no-wait", "--"]
+            + ["python", "jobs/extract.py", "--config", str(config)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if submit.returncode == 0 or "try again" not in submit.stdout + submit.stderr or time.time() > deadline:
+            break
+        time.sleep(5)
+    assert submit.returncode == 0, submit.stdout + submit.stderr
+    job_id = next(line.split("'")[1] for line in submit.stdout.splitlines() if "submitted successfully" in line)
+    deadline, status = time.time() + timeout, ""
+    while time.time() < deadline:
+        done = subprocess.run([RAY, "job", "status", f"--address={address}", job_id], env=env, capture_output=True, text=True, timeout=60)
+        status = (done.stdout + done.stderr).lower()  # the CLI logs its answer on stderr
+        # Only the job's final state ends the wait: a status call that fails (the dashboard busy on
+        # a loaded box) is asked again, not taken for the job's failure.
+        if done.returncode == 0 and any(state in status for state in FINAL_STATES):
+            break
+        time.sleep(5)
+    logs = subprocess.run([RAY, "job", "logs", f"--address={address}", job_id], env=env, capture_output=True, text=True, timeout=60)
+    text = logs.stdout + logs.stderr
+    assert "succeeded" in status, status + text[-6000:]
+    return text

@@ -29,7 +29,7 @@ import polars as pl
 import psutil
 import pytest
 import yaml
-from test_job_submit import FINAL_STATES, RAY, REPO, free_port
+from test_job_submit import RAY, free_port, submit_and_wait
 
 from yayi_batch.model.resolve import default_cache_dir, ensure_embedded_model
 from yayi_batch.testing.corpus import DOCS, write_corpus
@@ -186,47 +186,6 @@ def _job_config(path: Path, options: dict, output: str, model: str) -> Path:
     return path
 
 
-def _submit(env: dict, address: str, config: Path) -> str:
-    deadline = time.time() + 300
-    while True:  # the head's job agent starts after `ray start` returns ("No available agent")
-        submit = subprocess.run(
-            [
-                RAY,
-                "job",
-                "submit",
-                f"--address={address}",
-                "--working-dir",
-                str(REPO),
-                "--no-wait",
-                "--",
-                "python",
-                "jobs/extract.py",
-                "--config",
-                str(config),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if submit.returncode == 0 or "try again" not in submit.stdout + submit.stderr or time.time() > deadline:
-            break
-        time.sleep(5)
-    assert submit.returncode == 0, submit.stdout + submit.stderr
-    job_id = next(line.split("'")[1] for line in submit.stdout.splitlines() if "submitted successfully" in line)
-    deadline, status = time.time() + 1200, ""
-    while time.time() < deadline:
-        done = subprocess.run([RAY, "job", "status", f"--address={address}", job_id], env=env, capture_output=True, text=True, timeout=60)
-        status = (done.stdout + done.stderr).lower()
-        if done.returncode == 0 and any(state in status for state in FINAL_STATES):
-            break
-        time.sleep(5)
-    logs = subprocess.run([RAY, "job", "logs", f"--address={address}", job_id], env=env, capture_output=True, text=True, timeout=60)
-    text = logs.stdout + logs.stderr
-    assert "succeeded" in status, status + text[-6000:]
-    return text
-
-
 def _tables(fs, prefix: str) -> dict[str, list]:
     out = {}
     for table in TABLES:
@@ -265,7 +224,7 @@ def test_two_nodes_publish_what_one_node_publishes(real_engine, ray_cluster, tmp
             env = {**env, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
             for name, model in (("embedded", "embedded:smollm2-135m-instruct"), ("s3", "s3://models-mn/smollm2")):
                 config = _job_config(tmp_path / f"{name}.yaml", options, f"s3://lake-out/{name}", model)
-                logs[name] = _submit(env, address, config)
+                logs[name] = submit_and_wait(env, address, config, timeout=1200)
                 # Both nodes prepared their own copy (the second one from nothing: its cache is a tmpfs).
                 assert "model ready on 2 node(s)" in logs[name], logs[name][-4000:]
         for name in logs:

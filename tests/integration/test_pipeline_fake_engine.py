@@ -9,6 +9,7 @@ import json
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from yayi_batch.config import load_config
 from yayi_batch.run import run
@@ -18,6 +19,7 @@ from yayi_batch.testing.corpus import DOCS, base_overrides
 from yayi_batch.testing.fake_engine import fake_generate
 
 
+@pytest.mark.slow
 def test_fake_engine_run_accounts_for_every_document(local_ray, corpus, tmp_path):
     out = tmp_path / "out"
     cfg = load_config(None, base_overrides(corpus, out))
@@ -71,6 +73,7 @@ def test_fake_engine_run_accounts_for_every_document(local_ray, corpus, tmp_path
     assert sorted(entities2["entity_id"]) == sorted(entities["entity_id"])
 
 
+@pytest.mark.slow
 def test_nightly_mode_processes_only_new_shards(local_ray, corpus, tmp_path):
     out = tmp_path / "out"
     overrides = base_overrides(corpus, out) + ["input.since_manifest=true", "output.report=false"]
@@ -99,6 +102,7 @@ def test_nightly_mode_processes_only_new_shards(local_ray, corpus, tmp_path):
     assert runs == {changed.run_id}
 
 
+@pytest.mark.slow
 def test_documents_from_0_to_200k_chars_fit_the_context(local_ray, tmp_path):
     """Every prompt the engine would see, chat template included, leaves room for max_tokens."""
     import random
@@ -199,6 +203,7 @@ def test_answers_cut_at_max_tokens_are_retried_on_half_chunks(local_ray, tmp_pat
     assert set(entities["text"]) == {"John Smith"} and entities.height == 3  # one row per occurrence
 
 
+@pytest.mark.slow
 def test_confidence_lands_in_the_tables_and_min_confidence_moves_rows_aside(local_ray, corpus, tmp_path):
     import functools
 

@@ -16,12 +16,16 @@ from pathlib import Path
 import polars as pl
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
+import pytest
 from killable_job import recording_generate
 
 from yayi_batch.config import load_config
 from yayi_batch.run import run
 from yayi_batch.testing.corpus import write_corpus
 from yayi_batch.testing.s3 import moto_s3
+
+# Every test here takes 5-100 s (moto, retries and their backoff, several runs): out of the development tier.
+pytestmark = pytest.mark.slow
 
 HERE = Path(__file__).parent
 DOCS = [(f"en-{i}", f"Company{i} Corp hired Person{i} Smith as chief executive in City{i}.") for i in range(8)] + [

@@ -6,6 +6,7 @@ import json
 import polars as pl
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
+import pytest
 
 from yayi_batch.config import load_config
 from yayi_batch.run import run
@@ -14,6 +15,7 @@ from yayi_batch.testing.fake_engine import fake_generate
 from yayi_batch.testing.s3 import moto_s3
 
 
+@pytest.mark.slow
 def test_bucket_to_bucket_run(local_ray, tmp_path):
     corpus = write_corpus(tmp_path / "corpus")
     with moto_s3("corpus", "lake") as (fs, options):

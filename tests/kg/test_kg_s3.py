@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from yayi_batch.testing.s3 import moto_s3  # noqa: E402
 
 
+@pytest.mark.slow
 @pytest.mark.s3
 def test_graph_from_s3_output(tmp_path: Path, capsys) -> None:
     local = build_fake_output(tmp_path / "out", date1_rows(), run_id="run-1", run_date="2024-05-01")

@@ -178,6 +178,7 @@ def test_unknown_format_and_missing_file(tmp_path):
         resolve_path("package:NoSuchPkg/data/x.txt")
 
 
+@pytest.mark.slow
 def test_real_msra_train_file_from_its_package():
     stats = ReadStats()
     first = []

@@ -17,7 +17,7 @@ def test_the_default_is_a_shipped_adapter_on_an_embedded_base():
     folder = tuned.adapter_dir()
     assert {p.name for p in folder.iterdir()} >= {*ADAPTER_FILES, "README.md"}  # the model card too
     size = sum((folder / f).stat().st_size for f in ADAPTER_FILES)
-    assert size < 8_000_000  # a few MB: it lives in the repo
+    assert size < 16_000_000  # rank 32 on every linear layer in bf16 is ~15 MB: it lives in the repo
     config = json.loads((folder / "adapter_config.json").read_text())
     assert config["peft_type"] == "LORA" and config["r"] >= 1
 

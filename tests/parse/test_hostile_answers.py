@@ -195,6 +195,7 @@ _ANSWERS = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(answer=_ANSWERS, task=st.sampled_from(["ner", "re", "ee", "ee_args"]), schema=st.sampled_from([None, ["人物", "role", "type"]]))
 def test_fuzz_parse_output_10k(answer, task, schema):

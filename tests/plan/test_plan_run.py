@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from yayi_batch.config import load_config
 from yayi_batch.plan.cli import main as plan_main
@@ -37,6 +38,7 @@ def plan(corpus, out, *extra, tokens_per_s=None):
     return json.loads(path.read_text())
 
 
+@pytest.mark.slow
 def test_the_plan_counts_the_prompts_a_run_sends(local_ray, tiny_model, tmp_path):
     corpus = write_corpus(tmp_path / "corpus", [(f"{d}-{i}", t) for i in range(3) for d, t in DOCS])
     out = tmp_path / "out"

@@ -93,6 +93,7 @@ def _options(endpoint: str) -> dict:
     ("endpoint_fixture", "cause"),
     [("closed_endpoint", "EndpointConnectionError"), ("silent_endpoint", "Timeout"), ("denying_endpoint", "Access")],
 )
+@pytest.mark.slow
 def test_listing_fails_in_one_line_naming_uri_and_endpoint(request, endpoint_fixture, cause):
     endpoint = request.getfixturevalue(endpoint_fixture)
     with pytest.raises(InputError) as e:

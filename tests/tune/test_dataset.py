@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
 
 from yayi_batch.evaluation.gold import load_gold
 from yayi_batch.labelled.records import Event, LabelledText, Mention, Relation
@@ -92,6 +93,7 @@ def test_gold_rows_mark_empty_tasks_and_skip_unannotated_ones():
     assert [r["task"] for r in gold_rows(relations_only, "ds", [Task.NER, Task.RE, Task.EE])] == ["re"]
 
 
+@pytest.mark.slow
 def test_build_writes_train_pairs_heldout_corpora_gold_and_schema(tmp_path):
     cfg = load_tune_config(FIXTURE)
     counts = build(cfg, tmp_path)

@@ -21,6 +21,7 @@ def tune(out, base, steps):
     )
 
 
+@pytest.mark.slow
 def test_tune_checkpoints_resumes_exports_and_merges(tmp_path, tiny_model, local_ray):
     out = tmp_path / "tune"
     assert tune(out, tiny_model, 2) == 0

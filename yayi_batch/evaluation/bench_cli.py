@@ -29,6 +29,7 @@ from yayi_batch.config import ConfigError
 from yayi_batch.evaluation.bench import BenchSet, PreparedSet, load_sets, prepare
 from yayi_batch.evaluation.cli import evaluate, load_predictions
 from yayi_batch.evaluation.gold import normalize
+from yayi_batch.parse.calibration import Calibration
 from yayi_batch.schema import Task
 from yayi_batch.tune.dataset import gold_rows
 
@@ -178,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", choices=["spacy"], action="append", default=[], help="add a non-LLM baseline row")
     p.add_argument("--work", default="bench-work", help="folder for inputs, gold and outputs")
     p.add_argument("--results", help="JSON to write (default: WORK/results.json)")
+    p.add_argument(
+        "--fit-calibration",
+        metavar="PATH",
+        help="fit one per-task calibration on the predictions of every set and write it as calibration.json "
+        "(run with --set model.calibration=off so that raw confidences are fitted)",
+    )
     return p
 
 
@@ -196,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     work = Path(args.work)
     rows, details = [], {}
+    points: dict[str, tuple[list[float], list[float]]] = {}  # task -> confidences, hits over every set
     for s in sets.sets:
         if args.only and s.name not in args.only:
             continue
@@ -208,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         tables = load_predictions(str(out))
         result = evaluate(gold, tables, [t.value for t in p.tasks])
         rows += score_rows(s.name, label, p, result, tables, seconds)
+        write_eval(out, result)
+        for task, (xs, ys) in result["calibration_points"].items():
+            points.setdefault(task, ([], []))[0].extend(xs)
+            points[task][1].extend(ys)
         if "spacy" in args.baseline:
             rows += spacy_baseline(p, s, gold) or []
         details[s.name] = {
@@ -217,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "documents": len(p.documents),
             "metrics": result["metrics"],
             "notes": result["notes"],
+            "confidence": result.get("confidence", {}),  # reliability and threshold tables per task
         }
         print_table(rows, console)
     results = {"model": label, "config": args.config, "job_overrides": args.overrides, "rows": rows, "sets": details}
@@ -224,4 +237,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
     console.print(f"results: {path}", markup=False)
+    if args.fit_calibration:
+        Calibration.fit(points, source=str(args.sets)).dump(args.fit_calibration)
+        console.print(f"calibration of {', '.join(sorted(points)) or 'no task'} written to {args.fit_calibration}", markup=False)
     return 0
+
+
+def write_eval(out: Path, result: dict) -> None:
+    """The set's scores where `yayi-batch eval` puts them, so that the run report shows its confidence tables."""
+    (out / "_eval").mkdir(parents=True, exist_ok=True)
+    (out / "_eval" / "eval.json").write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str))

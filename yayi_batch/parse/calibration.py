@@ -25,14 +25,15 @@ def isotonic(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], lis
     """Pool adjacent violators over points sorted by x: (knot x, fitted y) of each pooled block,
     x the block's mean raw confidence, y its observed precision (non-decreasing)."""
     order = sorted(range(len(xs)), key=lambda i: xs[i])
-    blocks: list[list[float]] = []  # [sum x, sum y, n]
+    blocks: list[list[float]] = []  # [sum x, sum y, n, largest x]
     for i in order:
-        blocks.append([xs[i], ys[i], 1.0])
+        if blocks and blocks[-1][3] == xs[i]:  # one knot per distinct confidence
+            blocks[-1][:3] = [blocks[-1][0] + xs[i], blocks[-1][1] + ys[i], blocks[-1][2] + 1.0]
+        else:
+            blocks.append([xs[i], ys[i], 1.0, xs[i]])
         while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] > blocks[-1][1] / blocks[-1][2]:
-            x, y, n = blocks.pop()
-            blocks[-1][0] += x
-            blocks[-1][1] += y
-            blocks[-1][2] += n
+            x, y, n, top = blocks.pop()
+            blocks[-1] = [blocks[-1][0] + x, blocks[-1][1] + y, blocks[-1][2] + n, top]
     return [b[0] / b[2] for b in blocks], [b[1] / b[2] for b in blocks]
 
 
