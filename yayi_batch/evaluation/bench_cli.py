@@ -144,7 +144,8 @@ def spacy_baseline(p: PreparedSet, s: BenchSet, gold: pl.DataFrame) -> list[dict
             if e.label_ in s.baseline_map
         ]
     seconds = time.perf_counter() - started
-    empty = {t: pl.DataFrame() for t in ("relations", "events", "event_arguments", "answers")}
+    empty = {t: pl.DataFrame() for t in ("relations", "events", "event_arguments")}
+    empty["answers"] = pl.DataFrame(schema={"doc_id": pl.String, "task": pl.String, "status": pl.String})  # no model answers
     tables = {
         **empty,
         "entities": pl.DataFrame(
