@@ -209,17 +209,32 @@ def test_confidence_lands_in_the_tables_and_min_confidence_moves_rows_aside(loca
 
     from yayi_batch.failures import ExitCode, exit_code
 
+    from yayi_batch.run.context import calibration_for
+
     sure = functools.partial(fake_generate, token_prob=0.9)
+    raw = tmp_path / "raw"
+    run(load_config(None, base_overrides(corpus, raw) + ["output.report=false", "model.calibration=off"]), generate_fn=sure)
+    raw_entities = pl.read_parquet(f"{raw}/entities/**/*.parquet")
+    assert raw_entities.height and raw_entities["confidence"].is_between(0.89, 0.91).all()  # geometric mean of 0.9s
+
+    # By default the embedded model's shipped calibration maps the raw 0.9 to its observed precision.
+    cfg = load_config(None, base_overrides(corpus, tmp_path / "out") + ["output.report=false"])
+    shipped = calibration_for(cfg)
+    assert shipped is not None
     out = tmp_path / "out"
-    summary = run(load_config(None, base_overrides(corpus, out) + ["output.report=false"]), generate_fn=sure)
+    summary = run(cfg, generate_fn=sure)
     entities = pl.read_parquet(f"{out}/entities/**/*.parquet")
-    assert entities.height and entities["confidence"].is_between(0.89, 0.91).all()  # geometric mean of 0.9s
+    expected = shipped.value("ner", 0.9)
+    assert expected is not None and abs(expected - 0.9) > 0.01  # the calibration moves it
+    assert entities.height == raw_entities.height
+    assert ((entities["confidence"] - expected).abs() < 0.01).all()
     assert exit_code(summary.documents_by_status) is ExitCode.PUBLISHED_WITH_FAILURES  # en-1's RE answer is garbage
 
     strict = tmp_path / "strict"
-    moved = run(load_config(None, base_overrides(corpus, strict) + ["output.report=false", "output.min_confidence=0.95"]), generate_fn=sure)
+    threshold = f"output.min_confidence={expected + 0.01:.3f}"
+    moved = run(load_config(None, base_overrides(corpus, strict) + ["output.report=false", threshold]), generate_fn=sure)
     low = pl.read_parquet(f"{strict}/low_confidence/**/*.parquet")
-    assert pl.read_parquet(f"{strict}/entities/**/*.parquet").height == 0  # all below 0.95: moved, not dropped
+    assert pl.read_parquet(f"{strict}/entities/**/*.parquet").height == 0  # all below the threshold: moved, not dropped
     assert low.height == entities.height and set(low["table"]) == {"entities"}
     assert set(low["row_id"]) == set(entities["entity_id"])
     assert moved.rows["low_confidence"] == low.height and moved.rows["entities"] == 0
