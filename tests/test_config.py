@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from yayi_batch.cli import demo_config
-from yayi_batch.config import ConfigError, EngineConfig, apply_override, load_config
+from yayi_batch.config import ConfigError, EngineConfig, apply_override, load_config, parse_yaml
 from yayi_batch.schema import Task
 
 REPO = Path(__file__).resolve().parents[1]
@@ -209,3 +209,30 @@ def test_a_pass_is_cut_into_at_most_max_blocks_blocks(n_prompts, rows_per_block,
 def test_calibration_off_is_a_word_not_a_yaml_boolean():
     cfg = load_config(None, ["input.paths=[in]", "output.path=out", "model.calibration=off"])
     assert cfg.model.calibration == "off"
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "expected"),
+    [
+        ("output.report=off", ("output", "report"), False),
+        ("output.report=no", ("output", "report"), False),
+        ("output.report=yes", ("output", "report"), True),
+        ("output.report=True", ("output", "report"), True),
+        ("output.report=false", ("output", "report"), False),
+        ("model.calibration=on", ("model", "calibration"), "on"),
+        ("model.calibration=no", ("model", "calibration"), "no"),
+    ],
+)
+def test_yaml_booleans_are_true_and_false_and_boolean_fields_still_read_words(override, field, expected):
+    cfg = load_config(None, ["input.paths=[in]", "output.path=out", override])
+    assert getattr(getattr(cfg, field[0]), field[1]) == expected
+
+
+def test_parse_yaml_reads_yaml_1_2_booleans():
+    assert parse_yaml("a: off\nb: true\nc: FALSE\nd: yes\ne: 2026-01-01") == {
+        "a": "off",
+        "b": True,
+        "c": False,
+        "d": "yes",
+        "e": "2026-01-01",
+    }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -153,11 +154,6 @@ class ModelConfig(_Strict):
         if v not in PROFILES:
             raise ValueError(f"unknown profile {v!r}; choose one of {sorted(PROFILES)}")
         return v
-
-    @field_validator("calibration", mode="before")
-    @classmethod
-    def _off_is_a_word(cls, v: Any) -> Any:
-        return "off" if v is False else v  # YAML reads an unquoted `off` as false
 
 
 class FaultConfig(_Strict):
@@ -381,13 +377,17 @@ def _shown(assignment: str) -> str:
 
 class _Loader(yaml.SafeLoader):
     """YAML without implicit dates: `2026-13-45` stays a string, and the field that takes it
-    (`output.run_date`) says what is wrong with it, instead of the YAML loader's traceback."""
+    (`output.run_date`) says what is wrong with it, instead of the YAML loader's traceback.
+    Booleans as YAML 1.2 reads them (true/false): `model.calibration: off` is the word off, and a
+    boolean field still reads on/off/yes/no through pydantic."""
 
 
+_YAML12_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", _YAML12_BOOL, list("tTfF"))
 
 
 def parse_yaml(text: str) -> Any:
