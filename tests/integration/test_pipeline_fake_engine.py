@@ -208,7 +208,6 @@ def test_confidence_lands_in_the_tables_and_min_confidence_moves_rows_aside(loca
     import functools
 
     from yayi_batch.failures import ExitCode, exit_code
-
     from yayi_batch.run.context import calibration_for
 
     sure = functools.partial(fake_generate, token_prob=0.9)

@@ -10,7 +10,8 @@ from tokenizers import Tokenizer, models, pre_tokenizers, processors
 from transformers import PreTrainedTokenizerFast
 
 from yayi_batch.model import node
-from yayi_batch.model.chat_template import PROBE, chat_tokenization_kwargs
+from yayi_batch.model.chat_render import ChatRender
+from yayi_batch.model.chat_template import PROBE, RENDER_PROBES, chat_render_for, chat_tokenization_kwargs
 from yayi_batch.model.node import ModelSpec
 
 GEMMA_STYLE = (
@@ -104,3 +105,43 @@ def test_the_engine_prompt_is_the_tuners_prompt():
     trained_prompt = [i for i, label in zip(rows[0].input_ids, rows[0].labels) if label == IGNORE]
     assert trained_prompt == engine_ids(tok, chat_tokenization_kwargs(tok))
     assert trained_prompt != engine_ids(tok, {})  # without the kwargs the engine got <bos><bos>
+
+
+@pytest.mark.parametrize(
+    ("template", "adds_bos"),
+    [(GEMMA_STYLE, True), (GEMMA_STYLE, False), (NO_BOS, False), (HARD_CODED, True)],
+    ids=["both-add-bos", "template-bos", "no-bos", "hard-coded-bos"],
+)
+def test_the_pure_render_is_the_tokenizers_render(template, adds_bos):
+    tok = tokenizer(template, adds_bos)
+    kwargs = chat_tokenization_kwargs(tok)
+    render = chat_render_for(tok, kwargs)
+    assert render is not None
+    for content in (*RENDER_PROBES, "a\nlonger 'passage' with {{ braces }} and 引号“”"):
+        conversation = [{"role": "user", "content": content}]
+        assert render.user_turn(content) == tok.apply_chat_template(conversation, tokenize=False, add_generation_prompt=True, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        {"default": NO_BOS, "tool_use": NO_BOS},  # named templates: the stage picks one
+        "{{ raise_exception('system message required') }}",  # refuses the probe
+    ],
+    ids=["named-templates", "refuses"],
+)
+def test_a_template_the_pure_render_cannot_stand_for_keeps_the_chat_stage(template):
+    tok = tokenizer(NO_BOS, False)
+    tok.chat_template = template
+    assert chat_render_for(tok, {}) is None
+
+
+def test_each_node_returns_the_pure_render_only_where_it_matches(tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    tokenizer(GEMMA_STYLE, True).save_pretrained(model)
+    spec = ModelSpec(str(model), "chat", None, str(tmp_path / "cache"), {})
+    render = ChatRender.from_dict(node._prepare(asdict(spec), "probe")["chat_render"])
+    assert render is not None and render.variables["bos_token"] == ""  # the kwargs win over the special tokens
+    assert render.user_turn("probe") == "<turn> user probe <end> <turn> model"

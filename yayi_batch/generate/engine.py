@@ -22,7 +22,8 @@ from yayi_batch.resources import LIGHT_STAGE_CPUS
 
 
 def processor_config(cfg: JobConfig, model: ResolvedModel) -> vLLMEngineProcessorConfig:
-    chat = model.profile.style is PromptStyle.CHAT
+    # A chat model whose template the rows carry rendered (model/chat_render.py) needs no chat stage.
+    chat = model.profile.style is PromptStyle.CHAT and model.chat_render is None
     extra: dict[str, Any] = {}
     if cfg.engine.cpu_bundle:
         # Without an explicit CPU bundle ray.data.llm asks for a GPU and waits forever.
@@ -97,7 +98,9 @@ def processor(cfg: JobConfig, model: ResolvedModel) -> Any:
     key = (cfg.model_dump_json(include={"model", "engine", "sampling"}), model.path)
     with _BUILDING:
         if key not in _PROCESSORS:
-            _PROCESSORS[key] = build_processor(processor_config(cfg, model), preprocess=Preprocess(cfg), postprocess=Postprocess(cfg))
+            _PROCESSORS[key] = build_processor(
+                processor_config(cfg, model), preprocess=Preprocess(cfg, model.chat_render), postprocess=Postprocess(cfg)
+            )
         return _PROCESSORS[key]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from yayi_batch.config import FaultConfig, JobConfig
+from yayi_batch.model.chat_render import ChatRender
 from yayi_batch.model.profiles import PROFILES, PromptStyle
 from yayi_batch.prompts.json_schema import answer_schema
 from yayi_batch.schema import FinishReason, Task
@@ -77,10 +78,12 @@ class FaultMarker:
 class Preprocess:
     """Row -> what the engine stage reads (`prompt` or `messages`, `sampling_params`)."""
 
-    def __init__(self, cfg: JobConfig):
+    def __init__(self, cfg: JobConfig, chat_render: dict | None = None):
         self.profile = PROFILES[cfg.model.profile]
         self.sampling = sampling_params(cfg)
         self.engine = cfg.engine
+        # A chat model whose template renders purely: the rendered `prompt`, no chat-template stage.
+        self.chat_render = ChatRender.from_dict(chat_render)
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         params = dict(self.sampling)
@@ -101,7 +104,9 @@ class Preprocess:
             # different keys would be unified into one struct full of nulls.
             params["structured_outputs"] = {"json": json.dumps(schema, ensure_ascii=False)}
         out["sampling_params"] = params
-        if self.profile.style is PromptStyle.CHAT:
+        if self.profile.style is PromptStyle.CHAT and self.chat_render is not None:
+            out["prompt"] = self.chat_render.user_turn(row["prompt"])
+        elif self.profile.style is PromptStyle.CHAT:
             out["messages"] = [{"role": "user", "content": row["prompt"]}]
         else:
             out["prompt"] = self.profile.wrap(row["prompt"])

@@ -18,9 +18,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from yayi_batch.model.chat_render import ChatRender
+
 log = logging.getLogger(__name__)
 
 PROBE = [{"role": "user", "content": "probe 探针"}]
+# What the pure render must reproduce: plain text, and text with the characters templates escape,
+# trim or split on.
+RENDER_PROBES = ("probe 探针", 'Text: "a {b}" \n\tc</s>\n\n问题：{"人物": []}  ')
 
 
 def _string_path_ids(tokenizer: Any, kwargs: dict[str, Any]) -> list[int]:
@@ -59,3 +64,25 @@ def chat_tokenization_kwargs(tokenizer: Any) -> dict[str, Any]:
         expected[:6],
     )
     return {}
+
+
+def chat_render_for(tokenizer: Any, kwargs: dict[str, Any]) -> ChatRender | None:
+    """The tokenizer's chat template as a pure render (model/chat_render.py), when it renders the
+    probes exactly as the tokenizer does under `kwargs`; None keeps ray.data.llm's chat stage."""
+    template = getattr(tokenizer, "chat_template", None)
+    if not isinstance(template, str):  # none, or a dict of named templates
+        return None
+    render = ChatRender(template, {**dict(getattr(tokenizer, "special_tokens_map", {}) or {}), **kwargs})
+    try:
+        for content in RENDER_PROBES:
+            conversation = [{"role": "user", "content": content}]
+            expected = tokenizer.apply_chat_template(conversation, tokenize=False, add_generation_prompt=True, **kwargs)
+            if render.user_turn(content) != expected:
+                log.info("chat template of %s: the pure render differs; the chat-template stage renders it", tokenizer.name_or_path)
+                return None
+    except Exception as exc:  # the chat-template stage will render it, or say why on real rows
+        log.info(
+            "chat template of %s not rendered purely (%s); the chat-template stage renders it", getattr(tokenizer, "name_or_path", ""), exc
+        )
+        return None
+    return render

@@ -116,19 +116,25 @@ class NodeModel:
     seconds: float
     template_tokens: int
     chat_template_kwargs: dict
+    chat_render: dict | None = None  # model/chat_render.py, when it renders as the tokenizer does
 
 
 def _prepare(spec_dict: dict[str, Any], template: str) -> dict[str, Any]:
     from yayi_batch.chunk.token_count import load_tokenizer, token_counter
-    from yayi_batch.model.chat_template import chat_tokenization_kwargs
+    from yayi_batch.model.chat_template import chat_render_for, chat_tokenization_kwargs
 
     spec = ModelSpec(**spec_dict)
     t0 = time.perf_counter()
     model = resolve_on_this_node(spec)
     tokens = token_counter(model.tokenizer_path)(template)
     chat = PROFILES[spec.profile].style is PromptStyle.CHAT
-    kwargs = chat_tokenization_kwargs(load_tokenizer(model.tokenizer_path)) if chat else {}
-    return asdict(NodeModel(node_name(), model.path, model.tokenizer, round(time.perf_counter() - t0, 2), tokens, kwargs))
+    kwargs, render = {}, None
+    if chat:
+        tokenizer = load_tokenizer(model.tokenizer_path)
+        kwargs = chat_tokenization_kwargs(tokenizer)
+        render = chat_render_for(tokenizer, kwargs)
+    seconds = round(time.perf_counter() - t0, 2)
+    return asdict(NodeModel(node_name(), model.path, model.tokenizer, seconds, tokens, kwargs, render.to_dict() if render else None))
 
 
 def prepare_on_every_node(spec: ModelSpec, template: str) -> list[NodeModel]:

@@ -119,6 +119,9 @@ class ResolvedModel:
     # For the chat-template stage, so that rendered prompts tokenize as the model's own chat
     # tokenization (model/chat_template.py); checked once per node with the tokenizer loaded.
     chat_template_kwargs: dict = field(default_factory=dict)
+    # The template as a pure render (model/chat_render.py) when every node found it renders as the
+    # tokenizer does: the engine rows then carry the rendered prompt and need no chat-template stage.
+    chat_render: dict | None = None
 
     @property
     def tokenizer_path(self) -> str:

@@ -38,11 +38,12 @@ class TokenSpans:
         self.logprobs = list(logprobs)
         pos, pending = 0, []  # pending: indexes of byte tokens whose characters are not placed yet
         for i, t in enumerate(token_texts):
-            at = -1 if (not t or "\ufffd" in t) else text.find(t, pos)
+            is_bytes = "\ufffd" in t
+            at = -1 if (not t or is_bytes) else text.find(t, pos)
             if at < 0:
                 self.starts.append(pos)
                 self.ends.append(pos)
-                if t and "\ufffd" in t:
+                if is_bytes:
                     pending.append(i)
                 continue
             for j in pending:  # the byte tokens spelled what lies between the last placed token and this one

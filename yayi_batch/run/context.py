@@ -112,7 +112,8 @@ class Job:
         nodes = prepare_on_every_node(spec, longest_template(cfg.extraction))
         first = nodes[0]
         log.info("model ready on %d node(s): %s", len(nodes), ", ".join(f"{n.node} {n.seconds:.1f} s" for n in nodes))
-        model = ResolvedModel(first.path, first.tokenizer, PROFILES[cfg.model.profile], first.chat_template_kwargs)
+        render = first.chat_render if all(n.chat_render == first.chat_render for n in nodes) else None
+        model = ResolvedModel(first.path, first.tokenizer, PROFILES[cfg.model.profile], first.chat_template_kwargs, render)
         return replace(
             self,
             model=model,
