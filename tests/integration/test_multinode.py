@@ -2,8 +2,8 @@
 on each node and publish exactly what a single-node run publishes.
 
 - head: `ray start --head` with one CPU, held by a detached actor pinned to the head
-  (`node:__internal_head__`), so every task and actor that needs a CPU (the chunker, ray.data.llm's
-  chat-template stage, the vLLM actor) runs on the second node;
+  (`node:__internal_head__`), so every task and actor that needs a CPU (the chunker, the engine's row
+  preprocessing, the vLLM actor) runs on the second node;
 - second node: `ray start --address ...` inside its own mount namespace (`unshare --mount`) with an
   empty tmpfs over the model cache (~/.cache/yayi-batch), the driver's temporary folder and the
   head's Ray temp dir (as on two machines, each node unpacks the job's working_dir itself), so

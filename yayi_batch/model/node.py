@@ -6,7 +6,7 @@ a local path, plus the profile, tokenizer and cache folder) and asks every node 
 resolve it (`prepare_on_every_node`, one task pinned to each node). Each node converts the
 embedded model from its own installed package, downloads an `s3://` model into its own cache, or
 checks that a local path exists there, and rebuilds the YAYI tokenizer when the profile needs it.
-The tasks that use the model (the chunker's token counter, ray.data.llm's chat-template stage and
+The tasks that use the model (the chunker's token counter, the chat-template check and
 the vLLM actor) then find it on the node they run on, under the same absolute path.
 
 Concurrent tasks on one node convert or download once: `resolve_on_this_node` holds an exclusive

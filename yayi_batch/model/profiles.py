@@ -15,7 +15,7 @@ YAYI_ASSISTANT = "<reserved_14>"
 
 class PromptStyle(str, enum.Enum):
     RAW = "raw"  # the prompt string goes to the engine as is (after wrapping)
-    CHAT = "chat"  # the prompt becomes one user message; the chat template stage renders it
+    CHAT = "chat"  # the prompt becomes one user message in the model's chat template (model/chat_render.py)
 
 
 @dataclass(frozen=True)
