@@ -14,7 +14,7 @@ each in a fresh process. `--generated N` replaces the input with N generated new
 Chinese, half English, `yayi_batch/tune/news.py`, seeded): a corpus large enough that the fixed
 costs of both sides (start-up, model load) weigh as they do in a nightly run. Reports both throughputs (generated tokens per second, end to end) and
 the ratio job / bare, with the tokens out of each (identical under greedy decoding), as JSON in
-benchmarks/results/job_vs_engine.json. On a GPU cluster: `--config configs/cluster.yaml`.
+benchmarks/results/job_vs_engine.json (`_generated.json` with `--generated`). On a GPU cluster: `--config configs/cluster.yaml`.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=0, help="only the first N documents (0: all)")
     ap.add_argument("--generated", type=int, default=0, help="N generated news passages instead of the corpus")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    ap.add_argument("--results", default=str(HERE / "results" / "job_vs_engine.json"))
+    ap.add_argument("--results", help="default: results/job_vs_engine.json (job_vs_engine_generated.json with --generated)")
     ap.add_argument("--child", choices=["bare", "job"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -211,7 +211,8 @@ def main() -> None:
     results["machine"] = _machine()
     results["config"] = args.config or "embedded demo (configs/local.yaml settings)"
     results["corpus"] = f"{args.generated} generated news passages" if args.generated else "the config's input"
-    Path(args.results).write_text(json.dumps(results, indent=2))
+    default = "job_vs_engine_generated.json" if args.generated else "job_vs_engine.json"
+    Path(args.results or HERE / "results" / default).write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 
 

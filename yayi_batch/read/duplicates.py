@@ -5,7 +5,7 @@
 (files are sorted by path), and in that file the first row. The row comes from Ray Data's row
 hash (`include_row_hash`: splitmix64 of md5(path) + row position, a bijection, so the position is
 recovered exactly); should a Ray version hash differently, the lowest hash decides (still
-deterministic across reruns, no longer the first row). Every other
+deterministic across reruns, but then not the first row). Every other
 occurrence becomes an `invalid` document under `__duplicate_id__:{id}:{file}:{row_hash}`, with
 an errors row of kind `duplicate_id`: count in = count out.
 """
