@@ -92,6 +92,10 @@ def test_each_node_prepares_the_kwargs_beside_the_model(tmp_path):
     prepared = node._prepare(asdict(spec), "probe")
     assert prepared["chat_template_kwargs"] == {"bos_token": ""}
     assert prepared["template_tokens"] == 1
+    # ... and the template as a pure render, under those kwargs (they win over the special tokens)
+    render = ChatRender.from_dict(prepared["chat_render"])
+    assert render is not None and render.variables["bos_token"] == ""
+    assert render.user_turn("probe") == "<turn> user probe <end> <turn> model"
 
 
 def test_the_engine_prompt_is_the_tuners_prompt():
@@ -134,14 +138,3 @@ def test_a_template_the_pure_render_cannot_stand_for_keeps_the_chat_stage(templa
     tok = tokenizer(NO_BOS, False)
     tok.chat_template = template
     assert chat_render_for(tok, {}) is None
-
-
-def test_each_node_returns_the_pure_render_only_where_it_matches(tmp_path):
-    model = tmp_path / "model"
-    model.mkdir()
-    (model / "config.json").write_text("{}")
-    tokenizer(GEMMA_STYLE, True).save_pretrained(model)
-    spec = ModelSpec(str(model), "chat", None, str(tmp_path / "cache"), {})
-    render = ChatRender.from_dict(node._prepare(asdict(spec), "probe")["chat_render"])
-    assert render is not None and render.variables["bos_token"] == ""  # the kwargs win over the special tokens
-    assert render.user_turn("probe") == "<turn> user probe <end> <turn> model"
